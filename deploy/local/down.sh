@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Stops what deploy/local/up.sh started. PostgreSQL is the machine's own server and is left running.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+# --- further peers are stopped here, in reverse order of up.sh ---
+
+bash "$here/kafka.sh" stop

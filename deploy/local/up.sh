@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Brings up everything the platform needs on this machine, without Docker. Idempotent.
+# Usage: deploy/local/up.sh        (then: KAFKA_BROKERS=127.0.0.1:9092, DATABASE_URL=postgres://postgres@127.0.0.1:5432/dunning_<service>)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+
+bash "$repo/scripts/ensure-tools.sh"
+bash "$here/postgres.sh" ensure
+bash "$here/kafka.sh" start
+
+# --- further peers go here, each an idempotent `<peer>.sh start` in deploy/local/ ---
+# SMTP capture (maildev / smtp-server), Kannel with fakesmsc, Zipkin / OTLP receiver,
+# Prometheus. Add the matching `stop` to down.sh in reverse order.
