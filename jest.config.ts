@@ -12,7 +12,7 @@ const config: Config = {
       rootDir: __dirname,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs}/**/*.int.test.ts'],
-      testTimeout: 120_000,
+      setupFilesAfterEnv: ['<rootDir>/scripts/jest-integration-setup.js'],
       slowTestThreshold: 30,
     },
   ],
