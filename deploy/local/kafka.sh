@@ -37,6 +37,7 @@ pid_file="$state/kafka.pid"
 log_file="$state/kafka.log"
 data_dir="$state/data"
 config_file="$state/server.properties"
+version_file="$state/kafka.version"   # the version the running broker was started with
 
 say() { echo "kafka.sh: $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
@@ -63,7 +64,7 @@ port_in_use() {
 }
 
 maven_profile() {
-  case "$version" in 4.*) echo kafka4 ;; *) echo kafka3 ;; esac
+  case "$version" in 3.*) echo kafka3 ;; *) echo kafka4 ;; esac
 }
 
 # Resolves the broker's jars into the local Maven cache (offline first: fast, and works with
@@ -77,7 +78,7 @@ classpath() {
     return 0
   fi
   mkdir -p "$(dirname "$cp_file")"
-  local mvn_args=(-q -B -f "$pom" -P "$(maven_profile)" "-Dkafka.version=$version"
+  local mvn_args=(-q -B -Dstyle.color=never -f "$pom" -P "$(maven_profile)" "-Dkafka.version=$version"
     dependency:build-classpath "-Dmdep.outputFile=$cp_file.tmp")
   if ! mvn -o "${mvn_args[@]}" >/dev/null 2>&1; then
     say "resolving Apache Kafka $version from Maven Central (first run only)"
@@ -94,8 +95,8 @@ all_jars_present() {
 
 log4j_opts() {
   case "$version" in
-    4.*) echo "-Dlog4j2.configurationFile=$here/kafka/log4j2.properties" ;;
-    *) echo "-Dlog4j.configuration=file:$here/kafka/log4j.properties" ;;
+    3.*) echo "-Dlog4j.configuration=file:$here/kafka/log4j.properties" ;;
+    *) echo "-Dlog4j2.configurationFile=$here/kafka/log4j2.properties" ;;
   esac
 }
 
@@ -153,8 +154,8 @@ format_storage() {
 
 tool_log_opts() {
   case "$version" in
-    4.*) echo "-Dlog4j2.configurationFile=$here/kafka/log4j2-tools.properties" ;;
-    *) echo "-Dlog4j.configuration=file:$here/kafka/log4j-tools.properties" ;;
+    3.*) echo "-Dlog4j.configuration=file:$here/kafka/log4j-tools.properties" ;;
+    *) echo "-Dlog4j2.configurationFile=$here/kafka/log4j2-tools.properties" ;;
   esac
 }
 
@@ -166,7 +167,10 @@ probe() { # probe <deadline-seconds> [pid]
 start() {
   local pid
   if pid="$(running_pid)"; then
-    say "already running (pid $pid, 127.0.0.1:$port, Kafka $version)"
+    local running_version
+    running_version="$(cat "$version_file" 2>/dev/null || echo unknown)"
+    say "already running (pid $pid, 127.0.0.1:$port, Kafka $running_version)"
+    [[ "$running_version" == "$version" ]] || say "note: Kafka $version was asked for; run 'kafka.sh stop' first to switch"
     return 0
   fi
   for p in "$port" "$controller_port"; do
@@ -188,6 +192,7 @@ start() {
     $(log4j_opts) -cp "$cp" kafka.Kafka "$config_file" </dev/null >>"$log_file" 2>&1 9>&- &
   pid=$!
   echo "$pid" >"$pid_file"
+  echo "$version" >"$version_file"
   say "starting Kafka $version (pid $pid) on 127.0.0.1:$port, controller :$controller_port; log: $log_file"
 
   local rc=0
@@ -228,7 +233,7 @@ stop() {
 status() {
   local pid
   if pid="$(running_pid)"; then
-    echo "running (pid $pid, 127.0.0.1:$port, log $log_file)"
+    echo "running (pid $pid, Kafka $(cat "$version_file" 2>/dev/null || echo unknown), 127.0.0.1:$port, log $log_file)"
     return 0
   fi
   echo "stopped"
