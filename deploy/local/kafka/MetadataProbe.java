@@ -1,3 +1,4 @@
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -5,10 +6,14 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
 
 /**
  * Readiness probe for deploy/local/kafka.sh: succeeds once the broker answers real metadata
- * requests (DescribeCluster + Metadata for the topic list), not merely once the port is open.
+ * requests (DescribeCluster + Metadata for the topic list), not merely once the port is open,
+ * and its group and transaction coordinators have loaded. Asking for them creates
+ * __consumer_offsets and __transaction_state on a fresh broker, so the first test's consumer group
+ * or idempotent producer does not meet COORDINATOR_LOAD_IN_PROGRESS.
  * Runs with the broker's own classpath as a single-file source program (java MetadataProbe.java).
  *
  * Usage: java MetadataProbe.java <bootstrap> <deadlineSeconds> [brokerPid]
@@ -37,19 +42,32 @@ public class MetadataProbe {
           String controller = String.valueOf(cluster.controller().get(4, TimeUnit.SECONDS));
           int topics = admin.listTopics(new ListTopicsOptions().listInternal(true).timeoutMs(3000))
               .names().get(4, TimeUnit.SECONDS).size();
-          if (brokers > 0) {
+          if (brokers == 0) {
+            lastError = "cluster reports no brokers yet";
+          } else {
+            warmUpCoordinators(admin);
             System.out.println("metadata ok: clusterId=" + cluster.clusterId().get() + " brokers=" + brokers
-                + " controller=" + controller + " topics=" + topics);
+                + " controller=" + controller + " topics=" + topics + "; group and transaction coordinators loaded");
             System.exit(0);
           }
-          lastError = "cluster reports no brokers yet";
         } catch (Exception e) {
           lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
         }
         Thread.sleep(300);
       }
     }
-    System.err.println("no metadata answer from " + bootstrap + " before the deadline; last error: " + lastError);
+    System.err.println("no ready answer from " + bootstrap + " before the deadline; last error: " + lastError);
     System.exit(1);
+  }
+
+  /** Throws (so the caller retries) until both coordinators answer for a never-used id. */
+  private static void warmUpCoordinators(Admin admin) throws Exception {
+    String probeId = "kafka-sh-readiness-probe";
+    admin.listConsumerGroupOffsets(probeId).partitionsToOffsetAndMetadata().get(4, TimeUnit.SECONDS);
+    try {
+      admin.describeTransactions(List.of(probeId)).all().get(4, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (!(e.getCause() instanceof TransactionalIdNotFoundException)) throw e;
+    }
   }
 }
