@@ -198,7 +198,11 @@ start() {
   local rc=0
   probe "$start_timeout" "$pid" >&2 || rc=$?
   if [[ $rc -ne 0 ]]; then
-    say "broker did not answer a metadata request within ${start_timeout}s; last lines of $log_file:"
+    if [[ $rc -eq 2 ]]; then
+      say "the broker process exited during start-up; last lines of $log_file:"
+    else
+      say "broker not ready (metadata + coordinators) within ${start_timeout}s; last lines of $log_file:"
+    fi
     tail -n 40 "$log_file" >&2
     kill -KILL "$pid" 2>/dev/null || true
     rm -f "$pid_file"
