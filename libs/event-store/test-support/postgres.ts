@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Pool } from 'pg';
+import { eventStoreSchemaSql } from '../src/schema';
+
+/** Integration tests share one database and isolate themselves with a fresh schema each. */
+export const TEST_DATABASE_URL = process.env['EVENT_STORE_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/dunning_test';
+
+let ensured: Promise<void> | undefined;
+
+/** Creates the test database if it is missing (two test files racing to create it is fine). */
+export function ensureTestDatabase(): Promise<void> {
+  ensured ??= (async () => {
+    const url = new URL(TEST_DATABASE_URL);
+    const database = url.pathname.slice(1);
+    url.pathname = '/postgres';
+    const admin = new Client({ connectionString: url.toString() });
+    await admin.connect();
+    try {
+      const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+      if (!rowCount) {
+        await admin.query(`CREATE DATABASE "${database}"`).catch((error: { code?: string }) => {
+          if (error.code !== '42P04' && error.code !== '23505') throw error; // created meanwhile
+        });
+      }
+    } finally {
+      await admin.end();
+    }
+  })();
+  return ensured;
+}
+
+export async function testPool(max = 4): Promise<Pool> {
+  await ensureTestDatabase();
+  return new Pool({ connectionString: TEST_DATABASE_URL, max, idleTimeoutMillis: 5_000 });
+}
+
+export function randomSuffix(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** A fresh schema with the event store's tables in it. */
+export async function freshEventStoreSchema(pool: Pool, prefix = 'es_test'): Promise<string> {
+  const schema = `${prefix}_${randomSuffix()}`;
+  await pool.query(eventStoreSchemaSql(schema));
+  return schema;
+}
+
+export async function dropSchema(pool: Pool, schema: string): Promise<void> {
+  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+}
