@@ -71,7 +71,7 @@ maven_profile() {
 # no network when the cache is warm) and caches the classpath per version and POM content.
 classpath() {
   local key cp_file
-  key="$(cat "$pom" | sha256sum | cut -c1-12)"
+  key="$(sha256sum <"$pom" | cut -c1-12)"
   cp_file="$state_root/kafka-classpath/${version}-${key}.txt"
   if [[ -s "$cp_file" ]] && all_jars_present "$cp_file"; then
     cat "$cp_file"
@@ -187,7 +187,7 @@ start() {
   format_storage
 
   # setsid + nohup + no stdin: the broker outlives this script, a CI step and a closed terminal.
-  # shellcheck disable=SC2086
+  # shellcheck disable=SC2086,SC2046
   setsid nohup java -server $heap -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
     $(log4j_opts) -cp "$cp" kafka.Kafka "$config_file" </dev/null >>"$log_file" 2>&1 9>&- &
   pid=$!

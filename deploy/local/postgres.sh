@@ -30,6 +30,7 @@ ready() { pg_isready -q -h "$PGHOST" -p "$PGPORT" -t 2; }
 start_server() {
   command -v pg_ctlcluster >/dev/null || die "PostgreSQL is not answering on $PGHOST:$PGPORT and pg_ctlcluster is absent (install postgresql)"
   local version
+  # shellcheck disable=SC2012 # cluster versions are plain numbers
   version="$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n1)"
   [[ -n "$version" ]] || die "no cluster under /etc/postgresql"
   say "starting PostgreSQL $version/main"
@@ -42,6 +43,7 @@ wait_ready() {
   until ready; do
     ((SECONDS < deadline)) || {
       local log
+      # shellcheck disable=SC2012
       log="$(ls -t /var/log/postgresql/*.log 2>/dev/null | head -n1 || true)"
       [[ -n "$log" ]] && { say "last lines of $log:"; tail -n 20 "$log" >&2; }
       die "PostgreSQL did not accept connections on $PGHOST:$PGPORT within ${start_timeout}s"

@@ -1,4 +1,3 @@
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -6,14 +5,17 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
-import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Readiness probe for deploy/local/kafka.sh: succeeds once the broker answers real metadata
  * requests (DescribeCluster + Metadata for the topic list), not merely once the port is open,
- * and its group and transaction coordinators have loaded. Asking for them creates
- * __consumer_offsets and __transaction_state on a fresh broker, so the first test's consumer group
- * or idempotent producer does not meet COORDINATOR_LOAD_IN_PROGRESS.
+ * and its group coordinator, transaction coordinator and producer-id allocation work. Asking
+ * for them creates __consumer_offsets and __transaction_state on a fresh broker and fetches the
+ * first producer-id block from the controller, so the first test's consumer group or idempotent
+ * producer does not meet COORDINATOR_LOAD_IN_PROGRESS.
  * Runs with the broker's own classpath as a single-file source program (java MetadataProbe.java).
  *
  * Usage: java MetadataProbe.java <bootstrap> <deadlineSeconds> [brokerPid]
@@ -45,9 +47,9 @@ public class MetadataProbe {
           if (brokers == 0) {
             lastError = "cluster reports no brokers yet";
           } else {
-            warmUpCoordinators(admin);
+            warmUpCoordinators(admin, bootstrap);
             System.out.println("metadata ok: clusterId=" + cluster.clusterId().get() + " brokers=" + brokers
-                + " controller=" + controller + " topics=" + topics + "; group and transaction coordinators loaded");
+                + " controller=" + controller + " topics=" + topics + "; group + transaction coordinators and producer ids ready");
             System.exit(0);
           }
         } catch (Exception e) {
@@ -60,14 +62,20 @@ public class MetadataProbe {
     System.exit(1);
   }
 
-  /** Throws (so the caller retries) until both coordinators answer for a never-used id. */
-  private static void warmUpCoordinators(Admin admin) throws Exception {
+  /** Throws (so the caller retries) until the group coordinator answers and a producer id is handed out. */
+  private static void warmUpCoordinators(Admin admin, String bootstrap) throws Exception {
     String probeId = "kafka-sh-readiness-probe";
     admin.listConsumerGroupOffsets(probeId).partitionsToOffsetAndMetadata().get(4, TimeUnit.SECONDS);
-    try {
-      admin.describeTransactions(List.of(probeId)).all().get(4, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (!(e.getCause() instanceof TransactionalIdNotFoundException)) throw e;
+    // initTransactions = FindCoordinator(TRANSACTION) + InitProducerId: loads the transaction
+    // coordinator and the broker's producer-id block, which idempotent producers also draw from.
+    Map<String, Object> producerConfig = Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ProducerConfig.TRANSACTIONAL_ID_CONFIG, probeId,
+        ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000,
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig)) {
+      producer.initTransactions();
     }
   }
 }
