@@ -22,22 +22,21 @@ export const DEAD_LETTER_SUFFIX = '.dlq';
 export const deadLetterTopicOf = <T extends string>(topic: T): `${T}.dlq` => `${topic}${DEAD_LETTER_SUFFIX}`;
 
 /**
- * Headers a dead-lettered record carries on top of its original headers, key and value (which are kept
- * unchanged so it can be replayed). Values are free of personal data: the reason comes from the codec,
- * which never echoes it.
+ * Headers a dead-lettered record carries on top of its original headers, key and value (kept unchanged so it
+ * can be replayed). The names are those libs/messaging writes (its DlqHeaders); values never hold personal
+ * data: the reason comes from the codec, which never echoes it.
  */
 export const DEAD_LETTER_HEADERS = {
-  originTopic: 'dlq_origin_topic',
-  originPartition: 'dlq_origin_partition',
-  originOffset: 'dlq_origin_offset',
+  originTopic: 'dlq.original.topic',
+  originPartition: 'dlq.original.partition',
+  originOffset: 'dlq.original.offset',
+  consumerGroup: 'dlq.consumer.group',
+  /** DecodeError, BusinessRejection, or the class of a non-retriable error. */
+  errorClass: 'dlq.error.class',
   /** A DecodeErrorCode, or a processing error code of the consuming service. */
-  errorCode: 'dlq_error_code',
-  /** The human-readable reason (DecodeError.reason). */
-  errorReason: 'dlq_error_reason',
-  /** The failing field, e.g. data.amount.minor, when known. */
-  errorField: 'dlq_error_field',
-  /** The consumer group that gave up on the record. */
-  consumerGroup: 'dlq_consumer_group',
+  errorCode: 'dlq.error.code',
+  /** The human-readable reason (DecodeError.reason), one line, at most 500 characters. */
+  errorReason: 'dlq.error.reason',
   /** When it was dead-lettered, ISO 8601 UTC. */
-  failedAt: 'dlq_failed_at',
+  failedAt: 'dlq.failed.at',
 } as const;
