@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { TelemetryShutdownHook } from '@dunning/telemetry';
 import type { MixedList } from 'typeorm';
 import { HealthController } from './health/health.controller';
 import { KafkaHealthIndicator } from './health/kafka.health';
@@ -40,7 +41,7 @@ export class PlatformModule {
         }),
       ],
       controllers: [HealthController],
-      providers: [KafkaHealthIndicator, { provide: SERVICE_CONFIG, useValue: config }],
+      providers: [KafkaHealthIndicator, TelemetryShutdownHook, { provide: SERVICE_CONFIG, useValue: config }],
       exports: [SERVICE_CONFIG],
     };
   }
