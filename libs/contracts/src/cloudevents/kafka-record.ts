@@ -25,8 +25,11 @@ export const bytesToText = (bytes: Buffer | string): string => (typeof bytes ===
 export function readHeaders(headers: KafkaHeadersLike | undefined): ReadonlyMap<string, readonly string[]> {
   const byName = new Map<string, string[]>();
   for (const [name, raw] of Object.entries(headers ?? {})) {
-    if (raw === undefined) continue;
-    const values = (typeof raw === 'string' || Buffer.isBuffer(raw) ? [raw] : [...raw]).map(bytesToText);
+    // Typed callers only pass these shapes; anything else (a JavaScript caller's number, null) is not a header value.
+    const values = (typeof raw === 'string' || Buffer.isBuffer(raw) ? [raw] : Array.isArray(raw) ? raw : [])
+      .filter((value: unknown): value is Buffer | string => typeof value === 'string' || Buffer.isBuffer(value))
+      .map(bytesToText);
+    if (values.length === 0) continue;
     const key = name.toLowerCase();
     byName.set(key, [...(byName.get(key) ?? []), ...values]);
   }
