@@ -176,6 +176,9 @@ export class TransactionalBatchConsumer<T> {
     return this.options.groupId;
   }
 
+  /** kafkajs instrumentation events of the underlying consumer (GROUP_JOIN, CRASH…), e.g. for health checks. */
+  onKafkaEvent: Consumer['on'] = (event, listener) => this.consumer.on(event, listener);
+
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error(`consumer ${this.options.groupId} already ${this.state}`);
     this.state = 'running';
