@@ -4,5 +4,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 # --- further peers are stopped here, in reverse order of up.sh ---
+bash "$here/peers/kannel.sh" stop
+bash "$here/peers/smtp.sh" stop
 
 bash "$here/kafka.sh" stop

@@ -12,3 +12,5 @@ bash "$here/kafka.sh" start
 # --- further peers go here, each an idempotent `<peer>.sh start` in deploy/local/ ---
 # SMTP capture (maildev / smtp-server), Kannel with fakesmsc, Zipkin / OTLP receiver,
 # Prometheus. Add the matching `stop` to down.sh in reverse order.
+bash "$here/peers/smtp.sh" start     # SMTP capture: 127.0.0.1:1025, HTTP view :1080 (notifier)
+bash "$here/peers/kannel.sh" start   # Kannel + fakesmsc: sendsms 127.0.0.1:13013 (notifier)

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# An SMTP server that captures mail (deploy/local/peers/smtp-capture.js: npm smtp-server + mailparser)
+# on 127.0.0.1, with an HTTP/JSON view of what it received. No Docker needed.
+#
+#   deploy/local/peers/smtp.sh start    fresh mailbox, start, wait until SMTP and HTTP answer (idempotent)
+#   deploy/local/peers/smtp.sh stop     stop it (SIGTERM, SIGKILL after SMTP_CAPTURE_STOP_TIMEOUT)
+#   deploy/local/peers/smtp.sh status   exit 0 when running, 1 when stopped
+#
+# Environment (all optional):
+#   DUNNING_STATE_DIR           root of local state (default <repo>/tmp/local)
+#   SMTP_CAPTURE_STATE_DIR      default $DUNNING_STATE_DIR/smtp: smtp-capture.log, pid, messages/
+#   SMTP_CAPTURE_PORT           SMTP port (default 1025)
+#   SMTP_CAPTURE_HTTP_PORT      HTTP port (default 1080): /health, /messages?to=&messageId=, /messages/<id>[/raw]
+#   SMTP_CAPTURE_KEEP=1         keep the mail of earlier runs instead of starting with an empty mailbox
+#   SMTP_CAPTURE_START_TIMEOUT  seconds (default 20); SMTP_CAPTURE_STOP_TIMEOUT seconds (default 10)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../../.." && pwd)"
+state_root="${DUNNING_STATE_DIR:-$repo/tmp/local}"
+state="${SMTP_CAPTURE_STATE_DIR:-$state_root/smtp}"
+smtp_port="${SMTP_CAPTURE_PORT:-1025}"
+http_port="${SMTP_CAPTURE_HTTP_PORT:-1080}"
+start_timeout="${SMTP_CAPTURE_START_TIMEOUT:-20}"
+stop_timeout="${SMTP_CAPTURE_STOP_TIMEOUT:-10}"
+script="$here/smtp-capture.js"
+pid_file="$state/smtp-capture.pid"
+log_file="$state/smtp-capture.log"
+mail_dir="$state/messages"
+
+say() { echo "smtp.sh: $*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+
+running_pid() {
+  [[ -f "$pid_file" ]] || return 1
+  local pid
+  pid="$(cat "$pid_file" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ && -r "/proc/$pid/cmdline" ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$script" || return 1
+  echo "$pid"
+}
+
+port_in_use() {
+  if command -v ss >/dev/null 2>&1; then
+    ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
+  else
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  fi
+}
+
+# Probes over bash's /dev/tcp: no curl or swaks needed on a fresh machine.
+http_health() {
+  { exec 3<>"/dev/tcp/127.0.0.1/$http_port"; } 2>/dev/null || return 1
+  printf 'GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+  local response
+  response="$(timeout 5 cat <&3 || true)"
+  exec 3>&- 3<&-
+  grep -q '"status":"ok"' <<<"$response"
+}
+smtp_banner() {
+  { exec 3<>"/dev/tcp/127.0.0.1/$smtp_port"; } 2>/dev/null || return 1
+  local line=""
+  IFS= read -r -t 5 line <&3 || true
+  printf 'QUIT\r\n' >&3 2>/dev/null || true
+  exec 3>&- 3<&-
+  [[ "$line" == 220* ]]
+}
+
+start() {
+  local pid
+  if pid="$(running_pid)"; then
+    say "already running (pid $pid, SMTP 127.0.0.1:$smtp_port, HTTP 127.0.0.1:$http_port)"
+    return 0
+  fi
+  for p in "$smtp_port" "$http_port"; do
+    port_in_use "$p" && die "port $p on 127.0.0.1 is taken by another process; set SMTP_CAPTURE_PORT / SMTP_CAPTURE_HTTP_PORT or stop it"
+  done
+  command -v node >/dev/null || die "node not found"
+  [[ -d "$repo/node_modules/smtp-server" && -d "$repo/node_modules/mailparser" ]] || die "npm packages smtp-server and mailparser are missing: run 'npm ci' in $repo"
+  mkdir -p "$state"
+  [[ "${SMTP_CAPTURE_KEEP:-0}" == 1 ]] || rm -rf "$mail_dir"
+  mkdir -p "$mail_dir"
+  [[ -f "$log_file" ]] && mv -f "$log_file" "$log_file.1"
+  : >"$log_file"
+
+  SMTP_CAPTURE_PORT="$smtp_port" SMTP_CAPTURE_HTTP_PORT="$http_port" SMTP_CAPTURE_DIR="$mail_dir" \
+    setsid nohup node "$script" </dev/null >>"$log_file" 2>&1 9>&- &
+  pid=$!
+  echo "$pid" >"$pid_file"
+
+  local deadline=$((SECONDS + start_timeout))
+  until http_health && smtp_banner; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      say "smtp-capture exited during start-up; last lines of $log_file:"
+      tail -n 30 "$log_file" >&2
+      rm -f "$pid_file"
+      exit 1
+    fi
+    if ((SECONDS >= deadline)); then
+      say "not ready within ${start_timeout}s; last lines of $log_file:"
+      tail -n 30 "$log_file" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+      rm -f "$pid_file"
+      exit 1
+    fi
+    sleep 0.1
+  done
+  say "ready: SMTP 127.0.0.1:$smtp_port, HTTP http://127.0.0.1:$http_port/messages (pid $pid; mail in $mail_dir)"
+}
+
+stop() {
+  local pid waited=0
+  if ! pid="$(running_pid)"; then
+    rm -f "$pid_file"
+    say "not running"
+    return 0
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null && ((waited < stop_timeout * 10)); do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    say "still alive after ${stop_timeout}s; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pid_file"
+  say "stopped"
+}
+
+status() {
+  local pid
+  if pid="$(running_pid)"; then
+    echo "running (pid $pid, SMTP 127.0.0.1:$smtp_port, HTTP 127.0.0.1:$http_port, mail in $mail_dir)"
+    return 0
+  fi
+  echo "stopped"
+  return 1
+}
+
+with_lock() {
+  mkdir -p "$state"
+  exec 9>"$state/.lock"
+  flock -w $((start_timeout + stop_timeout + 60)) 9 || die "timed out waiting for another smtp.sh to finish"
+  "$@"
+}
+
+case "${1:-}" in
+  start) with_lock start ;;
+  stop) with_lock stop ;;
+  status) status ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac
