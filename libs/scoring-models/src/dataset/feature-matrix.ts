@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array and row indices here are in range by construction; noUncheckedIndexedAccess cannot see it. */
 /**
  * Rows of numeric features in one row-major Float64Array: value of feature f in row r is
  * `values[r * featureNames.length + f]`. NaN means "missing".

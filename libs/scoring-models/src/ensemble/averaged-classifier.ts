@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array and row indices here are in range by construction; noUncheckedIndexedAccess cannot see it. */
 import { z } from 'zod';
 import { assertRowWidth, assertSameFeatures, sigmoid, type FeatureContributions, type ProbabilisticClassifier } from '../classifier';
 import type { FeatureMatrix, LabelledDataset } from '../dataset/feature-matrix';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array and row indices here are in range by construction; noUncheckedIndexedAccess cannot see it. */
 import type { ProbabilisticClassifier } from '../classifier';
 import { selectRows, type LabelledDataset } from '../dataset/feature-matrix';
 import { trainAveraged, type AveragedClassifier } from '../ensemble/averaged-classifier';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array and row indices here are in range by construction; noUncheckedIndexedAccess cannot see it. */
 /** A parsed CSV file: the header row and the data rows, all as strings. */
 export interface CsvTable {
   readonly header: readonly string[];

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array and row indices here are in range by construction; noUncheckedIndexedAccess cannot see it. */
 import type { ClassifierTrainer } from '../classifier';
 import type { FeatureMatrix } from '../dataset/feature-matrix';
 import { trainGradientBoosting, type GradientBoostingOptions } from '../gradient-boosting/gradient-boosting';

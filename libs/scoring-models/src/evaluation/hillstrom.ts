@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array and row indices here are in range by construction; noUncheckedIndexedAccess cannot see it. */
 import type { FeatureMatrix } from '../dataset/feature-matrix';
 import type { ExperimentData } from '../uplift/two-model-uplift';
 import { columnIndex, parseNumber, type CsvTable } from './csv';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array and row indices here are in range by construction; noUncheckedIndexedAccess cannot see it. */
 import type { FeatureMatrix } from '../dataset/feature-matrix';
 
 /** Bin index reserved for missing values (NaN); non-missing values use bins 0..254. */

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array and row indices here are in range by construction; noUncheckedIndexedAccess cannot see it. */
 import { MISSING_VALUE_BIN } from './binning';
 
 /** Slots per (feature, bin) in a histogram: sum of gradients, sum of hessians, row count. */

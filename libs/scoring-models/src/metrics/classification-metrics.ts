@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array and row indices here are in range by construction; noUncheckedIndexedAccess cannot see it. */
 /**
  * Metrics for probabilistic binary classifiers. Labels are 0/1, predictions are P(y = 1).
  */

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array and row indices here are in range by construction; noUncheckedIndexedAccess cannot see it. */
 /**
  * Metrics for uplift (treatment-effect) models on randomized data, following scikit-uplift
  * (`sklift.metrics`): `outcomes` are 0/1 responses, `treatment` is 1 for treated rows and 0 for

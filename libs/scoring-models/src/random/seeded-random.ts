@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array and row indices here are in range by construction; noUncheckedIndexedAccess cannot see it. */
 /**
  * A small seeded pseudo-random generator (mulberry32), so that training is reproducible:
  * the same data and seed always give the same model. Math.random is never used.

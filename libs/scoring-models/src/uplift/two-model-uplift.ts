@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array and row indices here are in range by construction; noUncheckedIndexedAccess cannot see it. */
 import { z } from 'zod';
 import type { ClassifierTrainer, ProbabilisticClassifier } from '../classifier';
 import { assertValidDataset, selectRows, type FeatureMatrix, type LabelledDataset } from '../dataset/feature-matrix';
