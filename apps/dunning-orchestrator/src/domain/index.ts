@@ -13,3 +13,5 @@ export * from './experiments/assignment';
 export * from './case/events';
 export * from './case/dunning-case';
 export * from './case/decide';
+export * from './experiments/statistics';
+export * from './experiments/results';
