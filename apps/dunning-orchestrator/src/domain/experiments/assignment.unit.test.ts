@@ -35,7 +35,6 @@ describe('deterministic experiment assignment', () => {
     const before = customers.slice(0, 200).map((customer) => assignArm(seedsExperiment, customer).armId);
     let after: string[] = [];
     jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const fresh = require('./assignment') as typeof import('./assignment');
       after = customers.slice(0, 200).map((customer) => fresh.assignArm(seedsExperiment, customer).armId);
     });
