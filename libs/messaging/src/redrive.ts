@@ -35,7 +35,7 @@ export async function redrive(dlqTopic: string, options: RedriveOptions): Promis
   if (pending.size === 0) return { redriven: 0, skipped: 0 };
 
   const ownPublisher = options.publisher ? undefined : new KafkaPublisher(options.kafka);
-  const publisher = options.publisher ?? ownPublisher!;
+  const publisher: RecordPublisher = options.publisher ?? (ownPublisher as KafkaPublisher);
   const groupId = `redrive.${dlqTopic}.${randomUUID()}`;
   const consumer = options.kafka.consumer({ groupId });
   let redriven = 0;

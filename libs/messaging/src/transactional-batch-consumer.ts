@@ -250,9 +250,10 @@ export class TransactionalBatchConsumer<T> {
     for (let start = 0; start < messages.length; start += this.chunkSize) {
       if (!payload.isRunning() || payload.isStale()) return;
       const chunk = messages.slice(start, start + this.chunkSize);
+      const lastOffset = chunk[chunk.length - 1]?.offset;
+      if (lastOffset === undefined) break;
       const outcome = await this.processChunk(payload, ref, this.decodeAll(topic, partition, chunk), new Map());
       if (outcome !== 'done') return;
-      const lastOffset = chunk[chunk.length - 1]!.offset;
       payload.resolveOffset(lastOffset);
       this.metrics.recordLag(topic, partition, Number(BigInt(batch.highWatermark) - BigInt(lastOffset) - 1n));
       await payload.heartbeat();
@@ -328,16 +329,15 @@ export class TransactionalBatchConsumer<T> {
       const cause: DeadLetterCause = { errorClass: refusal.name, code: refusal.code, reason: refusal.reason };
       const candidates = records.filter((r) => r.result.ok && !blamed.has(r.record.offset));
       const named = refusal.offset === undefined ? undefined : candidates.find((r) => r.record.offset === refusal.offset);
-      if (named) {
-        blamed.set(named.record.offset, cause);
-        continue;
-      }
-      if (candidates.length === 1) {
-        blamed.set(candidates[0]!.record.offset, cause);
+      const culprit = named ?? (candidates.length === 1 ? candidates[0] : undefined);
+      if (culprit) {
+        blamed.set(culprit.record.offset, cause);
         continue;
       }
       // Several suspects and no name: split so that each half holds at least one suspect.
-      const middle = records.indexOf(candidates[Math.floor(candidates.length / 2)]!);
+      const pivot = candidates[Math.floor(candidates.length / 2)];
+      if (!pivot) throw new Error('a handler refused a batch without events');
+      const middle = records.indexOf(pivot);
       for (const half of [records.slice(0, middle), records.slice(middle)]) {
         const outcome = await this.processChunk(payload, ref, half, blamed);
         if (outcome !== 'done') return outcome;
@@ -409,7 +409,8 @@ export class TransactionalBatchConsumer<T> {
           deadLetters.sort((a, b) => (BigInt(a.record.offset) < BigInt(b.record.offset) ? -1 : 1));
           await this.deadLetters.publish(deadLetters.map((d) => toDeadLetterRecord(d.record, ref.groupId, d.cause, failedAt)));
         }
-        await this.offsets.store(tx, ref, BigInt(fresh[fresh.length - 1]!.record.offset));
+        const lastFresh = fresh[fresh.length - 1]?.record.offset ?? String(stored);
+        await this.offsets.store(tx, ref, BigInt(lastFresh));
         for (const d of deadLetters) {
           spans.get(d.record.offset)?.setAttributes({ [A.outcome]: 'dead-lettered', [A.errorType]: d.cause.errorClass });
         }

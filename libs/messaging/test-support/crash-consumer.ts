@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     maxChunkSize: Number(process.env['CRASH_CHUNK'] ?? 100),
     consumerConfig: { ...fastGroupConfig, maxBytesPerPartition: 64 * 1024 },
     handle: async (events, tx, context) => {
-      process.stdout.write(`B ${events[0]!.partition} ${events[0]!.offset}\n`);
+      process.stdout.write(`B ${context.partition} ${events[0]?.offset ?? '-'}\n`);
       // Widen the window in which the transaction is open, so kills land inside it.
       await tx.query('SELECT pg_sleep(0.01)');
       const result = await project(events, tx, context);

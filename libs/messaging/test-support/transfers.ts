@@ -65,7 +65,8 @@ export function transferHandler(schema: string, options: TransferHandlerOptions 
   const s = quoteIdentifier(schema);
   return async (events, tx: SqlClient, context): Promise<BatchResult> => {
     await options.onBatch?.(events);
-    if (options.refuse && events.some((e) => options.refuse!(e.value))) {
+    const refuse = options.refuse;
+    if (refuse && events.some((e) => refuse(e.value))) {
       throw new NonRetriableError('amount_refused', 'the ledger refuses this amount');
     }
     const blocked = await tx.query<{ account: string }>(`SELECT account FROM ${s}.blocked_accounts WHERE account = ANY($1::text[])`, [
@@ -130,7 +131,8 @@ export async function effectCounts(pool: Pool, schema: string): Promise<{ attemp
             (SELECT count(DISTINCT effect_key) FROM ${s}.effect_attempts) AS distinct_attempted,
             (SELECT count(*) FROM ${s}.effects) AS effects`,
   );
-  const row = result.rows[0]!;
+  const row = result.rows[0];
+  if (!row) throw new Error('no counts');
   return { attempts: Number(row.attempts), distinctAttempted: Number(row.distinct_attempted), effects: Number(row.effects) };
 }
 
