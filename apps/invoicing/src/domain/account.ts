@@ -1,6 +1,6 @@
-import type { AccountEvent, CalendarDate, CustomerType, HoldableCommandSnapshot, Instant, PaymentMatch } from './events';
+import type { AccountEvent, CustomerProfile, HoldableCommandSnapshot, Instant, PaymentMatch } from './events';
 import { evolveInvoice, newInvoice, type InvoiceState } from './invoice';
-import { add, zero, type Money } from './money';
+import { add, subtract, zero, type Money } from './money';
 
 /**
  * A customer's invoice account: the consistency boundary of invoicing, and one stream in the
@@ -51,11 +51,12 @@ export interface AccountState {
   readonly payments: Readonly<Record<string, PaymentRecord>>;
   readonly creditNotes: Readonly<Record<string, CreditNoteRecord>>;
   readonly held: Readonly<Record<string, HeldEntry>>;
-  readonly customerType?: CustomerType;
-  readonly customerSince?: CalendarDate;
+  readonly profile: CustomerProfile;
   readonly terminatedAt?: Instant;
   readonly contact: ContactState;
 }
+
+export const EMPTY_PROFILE: CustomerProfile = { consent: {}, contactOnFile: { email: false, phone: false, postalAddress: false } };
 
 export const initialState = (): AccountState => ({
   invoices: {},
@@ -63,6 +64,7 @@ export const initialState = (): AccountState => ({
   payments: {},
   creditNotes: {},
   held: {},
+  profile: EMPTY_PROFILE,
   contact: { versions: 0, fields: [], erased: false },
 });
 
@@ -119,13 +121,17 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
       const { currency } = event.data.amount;
       return { ...state, credit: { ...state.credit, [currency]: add(creditIn(state, currency), event.data.amount) } };
     }
+    case 'CustomerCreditUsed': {
+      const { currency } = event.data.amount;
+      const next = withInvoice(state, event.data.invoiceId, event);
+      return { ...next, credit: { ...next.credit, [currency]: subtract(creditIn(next, currency), event.data.amount) } };
+    }
     case 'CustomerDetailsChanged': {
-      const { customerId, changedAt, contact, contactFields, customerType, customerSince } = event.data;
+      const { customerId, changedAt, contact, contactFields, profile } = event.data;
       return {
         ...state,
         customerId,
-        ...(customerType === undefined ? {} : { customerType }),
-        ...(customerSince === undefined ? {} : { customerSince }),
+        profile,
         contact:
           contact === undefined
             ? state.contact
@@ -135,7 +141,12 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
     case 'CustomerTerminated':
       return { ...state, customerId: event.data.customerId, terminatedAt: event.data.terminatedAt };
     case 'PersonalDataErased':
-      return { ...state, customerId: event.data.customerId, contact: { ...state.contact, erased: true, erasedAt: event.data.erasedAt } };
+      return {
+        ...state,
+        customerId: event.data.customerId,
+        profile: { ...state.profile, contactOnFile: { email: false, phone: false, postalAddress: false } },
+        contact: { ...state.contact, erased: true, erasedAt: event.data.erasedAt },
+      };
     case 'EventHeld': {
       const { holdId, invoiceId, heldAt, expiresAt, why, command } = event.data;
       const entry: HeldEntry = { holdId, heldAt, expiresAt, why, command, ...(invoiceId === undefined ? {} : { invoiceId }) };
@@ -152,3 +163,12 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
 }
 
 export const replay = (events: readonly AccountEvent[], from: AccountState = initialState()): AccountState => events.reduce(evolve, from);
+
+/** The channels that can reach the customer: a contact on file and no opt-out. */
+export function reachableChannels(profile: CustomerProfile): ('sms' | 'email' | 'letter')[] {
+  const channels: ('sms' | 'email' | 'letter')[] = [];
+  if (profile.contactOnFile.phone && profile.consent.sms !== false) channels.push('sms');
+  if (profile.contactOnFile.email && profile.consent.email !== false) channels.push('email');
+  if (profile.contactOnFile.postalAddress && profile.consent.letter !== false) channels.push('letter');
+  return channels;
+}

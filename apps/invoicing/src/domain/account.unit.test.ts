@@ -1,4 +1,4 @@
-import { creditIn, initialState } from './account';
+import { creditIn, initialState, reachableChannels } from './account';
 import { decide } from './decide';
 import type { AccountEvent } from './events';
 import { matchPayment } from './match-payment';
@@ -27,6 +27,17 @@ describe('the invoice lifecycle: issued → partly paid → settled', () => {
     expect(creditIn(result.state, 'SEK')).toEqual(sek(2_500));
     const surplus = result.events.find((event) => event.type === 'CustomerCreditAdded');
     expect(surplus?.data).toMatchObject({ amount: sek(2_500), creditAfter: sek(2_500), cause: { kind: 'payment-surplus', paymentId: 'P-1', invoiceId: 'I-1' } });
+  });
+
+  it('uses customer credit on the next invoice in that currency', () => {
+    const result = run([issue('I-1', sek(1_000)), pay('P-1', sek(1_300), { invoiceId: 'I-1' }), issue('I-2', sek(500), { issuedAt: at(24) }), issue('I-3', sek(500), { issuedAt: at(48) })]);
+    expect(result.steps[2]?.outcome).toEqual([
+      expect.objectContaining({ type: 'InvoiceIssued' }),
+      { type: 'CustomerCreditUsed', data: { customerId: 'C-1', invoiceId: 'I-2', amount: sek(300), balanceAfter: sek(200), creditAfter: sek(0), at: at(24) } },
+    ]);
+    expect(invoiceOf(result, 'I-2')).toMatchObject({ status: 'partly-paid', balance: sek(200) });
+    expect(invoiceOf(result, 'I-3').balance).toEqual(sek(500));
+    expect(creditIn(result.state, 'SEK')).toEqual(sek(0));
   });
 
   it('puts a payment on a settled invoice entirely into customer credit', () => {
@@ -292,9 +303,9 @@ describe('collection hand-off and recall', () => {
   it('records a hand-off and its recall, and refuses a recall of a case never handed off', () => {
     const result = run([
       issue('I-1', sek(1_000)),
-      command('RecordHandoff', { invoiceId: 'I-1', caseId: 'CASE-1', handedOffAt: at(100) }),
-      command('RecordRecall', { invoiceId: 'I-1', caseId: 'CASE-2', recalledAt: at(101) }),
-      command('RecordRecall', { invoiceId: 'I-1', caseId: 'CASE-1', recalledAt: at(102) }),
+      command('RecordHandoff', { invoiceId: 'I-1', caseId: 'CASE-1', handedOffAt: at(100), amount: sek(1_000) }),
+      command('RecordRecall', { invoiceId: 'I-1', caseId: 'CASE-2', recalledAt: at(101), reasonCode: 'paid' }),
+      command('RecordRecall', { invoiceId: 'I-1', caseId: 'CASE-1', recalledAt: at(102), reasonCode: 'paid' }),
     ]);
     expect(result.rejections.map((r) => r.code)).toEqual(['not-handed-off']);
     expect(result.state.invoices['I-1']?.collection).toEqual({ status: 'recalled', caseId: 'CASE-1', recalledAt: at(102) });
@@ -304,19 +315,35 @@ describe('collection hand-off and recall', () => {
 describe('the customer', () => {
   it('records sealed contact changes, termination and erasure', () => {
     const result = run([
-      issue('I-1', sek(1_000), { contact: 'sealed-1', contactFields: ['name', 'email'], customerType: 'consumer' }),
-      command('UpdateCustomer', { updatedAt: at(1), contact: 'sealed-2', contactFields: ['phone'] }),
+      issue('I-1', sek(1_000), {
+        contact: 'sealed-1',
+        contactFields: ['name', 'email'],
+        profile: { type: 'consumer', locale: 'sv-SE', timeZone: 'Europe/Stockholm', contactOnFile: { email: true, phone: false, postalAddress: false } },
+      }),
+      command('UpdateCustomer', { updatedAt: at(1), contact: 'sealed-2', contactFields: ['phone'], profile: { contactOnFile: { email: true, phone: true, postalAddress: false }, consent: { email: false } } }),
       command('TerminateCustomer', { terminatedAt: at(2) }),
       command('ErasePersonalData', {}, at(3)),
     ]);
     expect(typesOf(result.events)).toEqual(['CustomerDetailsChanged', 'InvoiceIssued', 'CustomerDetailsChanged', 'CustomerTerminated', 'PersonalDataErased']);
     expect(result.state.contact).toEqual({ versions: 2, fields: ['phone'], changedAt: at(1), erased: true, erasedAt: at(3) });
+    expect(reachableChannels(result.steps[1]!.after.profile)).toEqual(['sms']);
+    expect(result.state.profile).toEqual({
+      type: 'consumer',
+      locale: 'sv-SE',
+      timeZone: 'Europe/Stockholm',
+      consent: { email: false },
+      contactOnFile: { email: false, phone: false, postalAddress: false },
+    });
+    expect(reachableChannels(result.state.profile)).toEqual([]);
     expect(decide(command('ErasePersonalData', {}, at(4)), result.state)).toEqual([]);
   });
 
   it('does not record an update that changes nothing', () => {
-    const state = run([issue('I-1', sek(1_000), { customerType: 'business' })]).state;
-    expect(decide(command('UpdateCustomer', { updatedAt: at(1), customerType: 'business' }), state)).toEqual([]);
+    const state = run([issue('I-1', sek(1_000), { profile: { type: 'business', locale: 'de-DE' } })]).state;
+    expect(decide(command('UpdateCustomer', { updatedAt: at(1), profile: { type: 'business' } }), state)).toEqual([]);
+    expect(decide(command('UpdateCustomer', { updatedAt: at(1), profile: { locale: 'en-GB' } }), state)).toEqual([
+      expect.objectContaining({ type: 'CustomerDetailsChanged', data: expect.objectContaining({ profile: expect.objectContaining({ type: 'business', locale: 'en-GB' }) }) }),
+    ]);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { CalendarDate, CustomerType, Installment, Instant, SealedText } from './events';
+import type { CalendarDate, CustomerProfilePatch, Installment, Instant, SealedText } from './events';
 import type { Money } from './money';
 
 /**
@@ -22,8 +22,7 @@ export type IssueInvoice = Command<
     amount: Money;
     paymentReference?: string;
     brand?: string;
-    customerType?: CustomerType;
-    customerSince?: CalendarDate;
+    profile?: CustomerProfilePatch;
     /** The contact sent with the invoice, sealed; present only when it differs from what the account holds. */
     contact?: SealedText;
     contactFields?: readonly string[];
@@ -62,8 +61,7 @@ export type UpdateCustomer = Command<
   {
     customerId: string;
     updatedAt: Instant;
-    customerType?: CustomerType;
-    customerSince?: CalendarDate;
+    profile?: CustomerProfilePatch;
     /** Sealed contact after the update; present only when it differs from what the account holds. */
     contact?: SealedText;
     contactFields?: readonly string[];
@@ -72,9 +70,12 @@ export type UpdateCustomer = Command<
 
 export type TerminateCustomer = Command<'TerminateCustomer', { customerId: string; terminatedAt: Instant; reason?: SealedText }>;
 
-export type RecordHandoff = Command<'RecordHandoff', { invoiceId: string; customerId: string; caseId: string; handedOffAt: Instant; agency?: string }>;
+export type RecordHandoff = Command<
+  'RecordHandoff',
+  { invoiceId: string; customerId: string; caseId: string; handedOffAt: Instant; amount: Money; agencyId?: string }
+>;
 
-export type RecordRecall = Command<'RecordRecall', { invoiceId: string; customerId: string; caseId: string; recalledAt: Instant; reason?: string }>;
+export type RecordRecall = Command<'RecordRecall', { invoiceId: string; customerId: string; caseId: string; recalledAt: Instant; reasonCode: string }>;
 
 export type ErasePersonalData = Command<'ErasePersonalData', { customerId: string }>;
 

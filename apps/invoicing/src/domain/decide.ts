@@ -16,7 +16,7 @@ import type {
   TerminateCustomer,
   UpdateCustomer,
 } from './commands';
-import type { AccountEvent, CustomerCreditAdded, EventHeld, HoldableCommandSnapshot, InvoiceSettled, PaymentMatch } from './events';
+import type { AccountEvent, CustomerCreditAdded, CustomerProfile, CustomerProfilePatch, EventHeld, HoldableCommandSnapshot, InvoiceSettled, PaymentMatch } from './events';
 import { activePlan, isDisputed, openDispute, type InvoiceState } from './invoice';
 import { matchPayment } from './match-payment';
 import { add, canAdd, compare, equals, format, isPositive, isZero, min, subtract, zero, type Money } from './money';
@@ -184,7 +184,25 @@ function issueInvoice(command: IssueInvoice, state: AccountState, policy: Accoun
       ...(data.brand === undefined ? {} : { brand: data.brand }),
     },
   });
-  return [...events, ...releaseHeld(events.reduce(evolve, state), data.invoiceId, command.metadata.now, policy)];
+  const afterIssue = events.reduce(evolve, state);
+  const released = releaseHeld(afterIssue, data.invoiceId, command.metadata.now, policy);
+  const afterRelease = released.reduce(evolve, afterIssue);
+  return [...events, ...released, ...useCustomerCredit(afterRelease, data.invoiceId, data.issuedAt)];
+}
+
+/** Credit the customer holds in the invoice's currency pays what it can of a new invoice. */
+function useCustomerCredit(state: AccountState, invoiceId: string, at: string): AccountEvent[] {
+  const invoice = state.invoices[invoiceId];
+  if (!invoice || isZero(invoice.balance)) return [];
+  const available = creditIn(state, invoice.amount.currency);
+  if (!isPositive(available)) return [];
+  const used = min(available, invoice.balance);
+  const balanceAfter = subtract(invoice.balance, used);
+  const events: AccountEvent[] = [
+    { type: 'CustomerCreditUsed', data: { customerId: invoice.customerId, invoiceId, amount: used, balanceAfter, creditAfter: subtract(available, used), at } },
+  ];
+  if (isZero(balanceAfter)) events.push(settled(invoice, at, 'payment'));
+  return events;
 }
 
 /** Decide, in arrival order, every held event that waited for this invoice (or for any invoice of the customer). */
@@ -465,23 +483,33 @@ function agreePaymentPlan(command: AgreePaymentPlan, state: AccountState, policy
 // ---------------------------------------------------------------------------------------------
 // The customer
 
+function applyProfilePatch(profile: CustomerProfile, patch: CustomerProfilePatch | undefined): CustomerProfile {
+  if (!patch) return profile;
+  const { consent, contactOnFile, ...fields } = patch;
+  const defined = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+  return {
+    ...profile,
+    ...defined,
+    consent: { ...profile.consent, ...Object.fromEntries(Object.entries(consent ?? {}).filter(([, value]) => value !== undefined)) },
+    contactOnFile: contactOnFile ?? profile.contactOnFile,
+  };
+}
+
 function customerDetailsChange(
   state: AccountState,
   customerId: string,
   changedAt: string,
-  change: { contact?: string; contactFields?: readonly string[]; customerType?: 'consumer' | 'business'; customerSince?: string },
+  change: { contact?: string; contactFields?: readonly string[]; profile?: CustomerProfilePatch },
 ): AccountEvent | undefined {
-  const typeChanged = change.customerType !== undefined && change.customerType !== state.customerType;
-  const sinceChanged = change.customerSince !== undefined && change.customerSince !== state.customerSince;
-  if (change.contact === undefined && !typeChanged && !sinceChanged) return undefined;
+  const profile = applyProfilePatch(state.profile, change.profile);
+  if (change.contact === undefined && canonical(profile) === canonical(state.profile)) return undefined;
   return {
     type: 'CustomerDetailsChanged',
     data: {
       customerId,
       changedAt,
       ...(change.contact === undefined ? {} : { contact: change.contact, contactFields: change.contactFields ?? [] }),
-      ...(typeChanged ? { customerType: change.customerType } : {}),
-      ...(sinceChanged ? { customerSince: change.customerSince } : {}),
+      profile,
     },
   };
 }
@@ -514,7 +542,14 @@ function recordHandoff(command: RecordHandoff, state: AccountState): Decision {
   return [
     {
       type: 'InvoiceHandedOff',
-      data: { invoiceId: data.invoiceId, customerId: data.customerId, caseId: data.caseId, handedOffAt: data.handedOffAt, ...(data.agency === undefined ? {} : { agency: data.agency }) },
+      data: {
+        invoiceId: data.invoiceId,
+        customerId: data.customerId,
+        caseId: data.caseId,
+        handedOffAt: data.handedOffAt,
+        amount: data.amount,
+        ...(data.agencyId === undefined ? {} : { agencyId: data.agencyId }),
+      },
     },
   ];
 }
@@ -531,7 +566,7 @@ function recordRecall(command: RecordRecall, state: AccountState): Decision {
   return [
     {
       type: 'InvoiceRecalled',
-      data: { invoiceId: data.invoiceId, customerId: data.customerId, caseId: data.caseId, recalledAt: data.recalledAt, ...(data.reason === undefined ? {} : { reason: data.reason }) },
+      data: { invoiceId: data.invoiceId, customerId: data.customerId, caseId: data.caseId, recalledAt: data.recalledAt, reasonCode: data.reasonCode },
     },
   ];
 }

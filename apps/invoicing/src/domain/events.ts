@@ -26,6 +26,33 @@ export type PaymentMatch = 'invoice-id' | 'payment-reference' | 'oldest-open-inv
 
 export type CustomerType = 'consumer' | 'business';
 
+/**
+ * What decisions may know about a customer: no name, no address, no number. Kept in the clear
+ * because downstream scheduling and the rules of law need it (time zone, locale, country, type)
+ * and because it is what `invoicing.invoices.v1` publishes (docs/personal-data.md).
+ */
+export interface CustomerProfile {
+  readonly type?: CustomerType;
+  readonly locale?: string;
+  readonly timeZone?: string;
+  readonly country?: string;
+  readonly customerSince?: CalendarDate;
+  readonly consent: { readonly sms?: boolean; readonly email?: boolean; readonly letter?: boolean };
+  /** Whether a contact of each kind is on file (the contact itself is sealed). */
+  readonly contactOnFile: { readonly email: boolean; readonly phone: boolean; readonly postalAddress: boolean };
+}
+
+/** A change to the profile: absent fields are unchanged. */
+export interface CustomerProfilePatch {
+  readonly type?: CustomerType;
+  readonly locale?: string;
+  readonly timeZone?: string;
+  readonly country?: string;
+  readonly customerSince?: CalendarDate;
+  readonly consent?: { readonly sms?: boolean; readonly email?: boolean; readonly letter?: boolean };
+  readonly contactOnFile?: { readonly email: boolean; readonly phone: boolean; readonly postalAddress: boolean };
+}
+
 export type DomainEvent<Type extends string, Data> = { readonly type: Type; readonly data: Data };
 
 export type InvoiceIssued = DomainEvent<
@@ -142,9 +169,18 @@ export type PaymentPlanBroken = DomainEvent<
   { planId: string; invoiceId: string; customerId: string; brokenAt: Instant; installmentNumber: number; shortfall: Money }
 >;
 
-export type InvoiceHandedOff = DomainEvent<'InvoiceHandedOff', { invoiceId: string; customerId: string; caseId: string; handedOffAt: Instant; agency?: string }>;
+export type InvoiceHandedOff = DomainEvent<
+  'InvoiceHandedOff',
+  { invoiceId: string; customerId: string; caseId: string; handedOffAt: Instant; amount: Money; agencyId?: string }
+>;
 
-export type InvoiceRecalled = DomainEvent<'InvoiceRecalled', { invoiceId: string; customerId: string; caseId: string; recalledAt: Instant; reason?: string }>;
+export type InvoiceRecalled = DomainEvent<'InvoiceRecalled', { invoiceId: string; customerId: string; caseId: string; recalledAt: Instant; reasonCode: string }>;
+
+/** Customer credit paid part of a newly issued invoice (it counts as paid: it was the customer's money). */
+export type CustomerCreditUsed = DomainEvent<
+  'CustomerCreditUsed',
+  { customerId: string; invoiceId: string; amount: Money; balanceAfter: Money; creditAfter: Money; at: Instant }
+>;
 
 export type CustomerDetailsChanged = DomainEvent<
   'CustomerDetailsChanged',
@@ -155,8 +191,8 @@ export type CustomerDetailsChanged = DomainEvent<
     contact?: SealedText;
     /** Which contact fields the producer sent (names only, never values). */
     contactFields?: readonly string[];
-    customerType?: CustomerType;
-    customerSince?: CalendarDate;
+    /** The whole profile after the change. */
+    profile: CustomerProfile;
   }
 >;
 
@@ -199,6 +235,7 @@ export type AccountEvent =
   | InvoiceCredited
   | InvoiceSettled
   | CustomerCreditAdded
+  | CustomerCreditUsed
   | InvoiceDisputed
   | DisputeResolved
   | PaymentPlanAgreed
@@ -222,6 +259,7 @@ export const ACCOUNT_EVENT_TYPES: readonly AccountEventType[] = [
   'InvoiceCredited',
   'InvoiceSettled',
   'CustomerCreditAdded',
+  'CustomerCreditUsed',
   'InvoiceDisputed',
   'DisputeResolved',
   'PaymentPlanAgreed',

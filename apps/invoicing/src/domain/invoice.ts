@@ -29,7 +29,7 @@ export interface PaymentPlanState {
 
 export type CollectionState =
   | { readonly status: 'none' }
-  | { readonly status: 'handed-off'; readonly caseId: string; readonly handedOffAt: Instant }
+  | { readonly status: 'handed-off'; readonly caseId: string; readonly handedOffAt: Instant; readonly amount: Money }
   | { readonly status: 'recalled'; readonly caseId: string; readonly recalledAt: Instant };
 
 export interface InvoiceState {
@@ -82,6 +82,8 @@ function replacePlan(invoice: InvoiceState, planId: string, change: (plan: Payme
 /** The invoice after one of the account's events that concerns it (other events leave it as it is). */
 export function evolveInvoice(invoice: InvoiceState, event: AccountEvent): InvoiceState {
   switch (event.type) {
+    case 'CustomerCreditUsed':
+      return withAmounts(invoice, add(invoice.paid, event.data.amount), invoice.creditApplied);
     case 'PaymentApplied':
       return { ...withAmounts(invoice, add(invoice.paid, event.data.amount), invoice.creditApplied), paymentIds: [...invoice.paymentIds, event.data.paymentId] };
     case 'InvoiceCredited': {
@@ -124,7 +126,7 @@ export function evolveInvoice(invoice: InvoiceState, event: AccountEvent): Invoi
     case 'PaymentPlanBroken':
       return replacePlan(invoice, event.data.planId, (plan) => ({ ...plan, status: 'broken' }));
     case 'InvoiceHandedOff':
-      return { ...invoice, collection: { status: 'handed-off', caseId: event.data.caseId, handedOffAt: event.data.handedOffAt } };
+      return { ...invoice, collection: { status: 'handed-off', caseId: event.data.caseId, handedOffAt: event.data.handedOffAt, amount: event.data.amount } };
     case 'InvoiceRecalled':
       return { ...invoice, collection: { status: 'recalled', caseId: event.data.caseId, recalledAt: event.data.recalledAt } };
     default:
