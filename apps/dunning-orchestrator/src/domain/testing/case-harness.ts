@@ -84,9 +84,9 @@ export class CaseWorld {
   advanceTo(target: Instant): void {
     for (let guard = 0; guard < 10_000; guard++) {
       const due = [...this.cases.values()]
-        .filter((c) => c.timer && toMillis(c.timer.fireAt) <= toMillis(target))
-        .sort((a, b) => toMillis(a.timer!.fireAt) - toMillis(b.timer!.fireAt))[0];
-      if (!due?.timer) break;
+        .flatMap((c) => (c.timer && toMillis(c.timer.fireAt) <= toMillis(target) ? [{ caseId: c.caseId, timer: c.timer }] : []))
+        .sort((a, b) => toMillis(a.timer.fireAt) - toMillis(b.timer.fireAt))[0];
+      if (!due) break;
       const timer = due.timer;
       if (toMillis(timer.fireAt) > toMillis(this.now)) this.now = timer.fireAt;
       this.append(due.caseId, { type: 'TimerFired', timerId: timer.timerId, at: this.now });
