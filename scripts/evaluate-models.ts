@@ -58,8 +58,8 @@ function parseArguments(argv: readonly string[]): Arguments {
     }
   }
   return {
-    creditPath: path.resolve(values.get('--credit') ?? process.env['CREDIT_DEFAULT_CSV'] ?? path.join(defaultDataFolder, CREDIT_DEFAULT_SOURCE.file)),
-    hillstromPath: path.resolve(values.get('--hillstrom') ?? process.env['HILLSTROM_CSV'] ?? path.join(defaultDataFolder, HILLSTROM_SOURCE.file)),
+    creditPath: path.resolve(values.get('--credit') ?? process.env[CREDIT_DEFAULT_SOURCE.environmentVariable] ?? path.join(defaultDataFolder, CREDIT_DEFAULT_SOURCE.file)),
+    hillstromPath: path.resolve(values.get('--hillstrom') ?? process.env[HILLSTROM_SOURCE.environmentVariable] ?? path.join(defaultDataFolder, HILLSTROM_SOURCE.file)),
     outputPath: path.resolve(values.get('--out') ?? path.join(repositoryRoot, 'tmp', 'reports', 'model-evaluation.json')),
     tune,
   };

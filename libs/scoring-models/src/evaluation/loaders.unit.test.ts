@@ -63,6 +63,7 @@ describe('missingDataFileMessage', () => {
     expect(message).toContain('/nowhere/uci-credit-card-default.csv');
     expect(message).toContain('UCI Machine Learning Repository');
     expect(message).toContain('CC BY 4.0');
+    expect(message).toContain('--credit PATH or CREDIT_DEFAULT_CSV=PATH');
     expect(missingDataFileMessage(HILLSTROM_SOURCE, 'x.csv')).toContain('Kevin Hillstrom, MineThatData');
   });
 });
