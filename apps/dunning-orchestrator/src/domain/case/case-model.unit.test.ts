@@ -229,7 +229,7 @@ class ModelWorld extends CaseWorld {
       }
       case 'score':
         if (!ref) return;
-        this.receive(caseId, { type: 'ScoreReceived', score: { modelVersion: 'model-1', probabilityPayWithoutCollection: command.p, uplift: { handoff: command.uplift }, scoredAt: this.now } });
+        this.receive(caseId, { type: 'ScoreReceived', score: { modelVersion: 'model-1', probabilityPayWithoutCollection: command.p, uplift: { 'collection-handoff': command.uplift }, scoredAt: this.now } });
         return;
       case 'agency':
         if (!ref || !ref.handoffRequested || this.caseOf(caseId).status !== 'handoff-requested') return;

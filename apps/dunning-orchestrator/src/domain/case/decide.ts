@@ -195,6 +195,7 @@ function pauseWanted(state: IssuedCase, today: LocalDate, policy: Policy): Pause
     // Every installment paid yet something is still owed: the plan is over, dunning goes on.
     if (nextCheck) return { reason: 'payment-plan', checkAt: startOfLocalDay(nextCheck, state.invoice.customer.timeZone) };
   }
+  if (state.paused?.reason === 'payment-plan' && plan?.broken) return { resumeReason: 'payment-plan-installment-missed' };
   if (state.paused?.reason === 'dispute' && state.dispute?.outcome === 'rejected') return { resumeReason: 'dispute-rejected' };
   return {};
 }

@@ -125,13 +125,13 @@ describe('the dunning case decides its steps from the policy', () => {
   it('segments by score and uplift: collection only where it helps', () => {
     const world = new CaseWorld(policy, '2026-03-01T10:00:00.000Z');
     issue(world, { amount: sek(500_000) });
-    world.receive('invoice-1', { type: 'ScoreReceived', score: { modelVersion: 'uplift-2', probabilityPayWithoutCollection: 0.2, uplift: { handoff: 0.12 }, scoredAt: world.now } });
+    world.receive('invoice-1', { type: 'ScoreReceived', score: { modelVersion: 'uplift-2', probabilityPayWithoutCollection: 0.2, uplift: { 'collection-handoff': 0.12 }, scoredAt: world.now } });
     world.advanceTo('2026-04-03T00:00:00.000Z');
     expect(world.ofType('SegmentAssigned')[0]).toMatchObject({ segmentId: 'collection-helps', flowId: 'firm', modelVersion: 'uplift-2' });
 
     const noHelp = new CaseWorld(policy, '2026-03-01T10:00:00.000Z');
     issue(noHelp, { amount: sek(500_000) });
-    noHelp.receive('invoice-1', { type: 'ScoreReceived', score: { modelVersion: 'uplift-2', probabilityPayWithoutCollection: 0.2, uplift: { handoff: 0.01 }, scoredAt: noHelp.now } });
+    noHelp.receive('invoice-1', { type: 'ScoreReceived', score: { modelVersion: 'uplift-2', probabilityPayWithoutCollection: 0.2, uplift: { 'collection-handoff': 0.01 }, scoredAt: noHelp.now } });
     noHelp.advanceTo('2026-04-03T00:00:00.000Z');
     expect(noHelp.ofType('SegmentAssigned')[0]).toMatchObject({ segmentId: 'everyone-else', flowId: 'standard' });
   });

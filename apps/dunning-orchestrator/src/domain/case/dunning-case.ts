@@ -42,6 +42,8 @@ export interface DunningCase {
   readonly outstanding?: Money;
   readonly lastBalanceChange?: 'payment' | 'credit';
   readonly paidInFullAt?: Instant;
+  /** Paid since the case got its experiment arm (experiment results: amount recovered). */
+  readonly paidSinceAssignment: number;
   readonly dispute?: { readonly since: Instant; readonly outcome?: 'upheld' | 'rejected' };
   readonly plan?: { readonly planId: string; readonly agreedAt: Instant; readonly installments: readonly Installment[]; readonly paidSinceAgreement: number; readonly broken: boolean };
   readonly paused?: { readonly reason: PauseReason; readonly since: Instant };
@@ -65,7 +67,7 @@ export interface DunningCase {
 }
 
 export function initialCase(caseId: string): DunningCase {
-  return { status: 'none', caseId, pausedDays: 0, steps: {}, contacts: [], reminderFeesCharged: 0, compensationsCharged: 0, overdueRemindersRequested: 0, timerSequence: 0 };
+  return { status: 'none', caseId, pausedDays: 0, paidSinceAssignment: 0, steps: {}, contacts: [], reminderFeesCharged: 0, compensationsCharged: 0, overdueRemindersRequested: 0, timerSequence: 0 };
 }
 
 function latestScore(current: Score | undefined, incoming: Score): Score {
@@ -104,9 +106,20 @@ export function evolve(state: DunningCase, event: CaseEvent): DunningCase {
         lastBalanceChange: event.type === 'PaymentApplied' ? 'payment' : 'credit',
         ...(settled && !state.paidInFullAt ? { paidInFullAt: at } : {}),
         ...(plan ? { plan } : {}),
+        ...(event.type === 'PaymentApplied' && state.experiment ? { paidSinceAssignment: state.paidSinceAssignment + event.amount.minor } : {}),
         ...(!settled && state.segment && state.status !== 'closed' ? { reevaluation: trigger } : {}),
       };
     }
+    case 'InvoiceSettled':
+      if (state.status === 'none' || !state.outstanding) return state;
+      return {
+        ...state,
+        outstanding: { minor: 0, currency: state.outstanding.currency },
+        lastBalanceChange: event.settledBy,
+        ...(!state.paidInFullAt ? { paidInFullAt: event.settledAt } : {}),
+      };
+    case 'PaymentPlanBroken':
+      return state.plan ? { ...state, plan: { ...state.plan, broken: true } } : state;
     case 'InvoiceDisputed':
       if (state.status === 'none') return state;
       return { ...state, dispute: { since: event.disputedAt } };

@@ -35,9 +35,13 @@ export type CaseInput =
   /** `outstanding` is invoicing's balance after the payment: it owns the matching of payments. */
   | { readonly type: 'PaymentApplied'; readonly paymentId: string; readonly amount: Money; readonly outstanding: Money; readonly receivedAt: Instant }
   | { readonly type: 'InvoiceCredited'; readonly creditNoteId: string; readonly amount: Money; readonly outstanding: Money; readonly creditedAt: Instant }
+  /** Invoicing says the balance reached zero (after the payment or credit that did it). */
+  | { readonly type: 'InvoiceSettled'; readonly settledAt: Instant; readonly settledBy: 'payment' | 'credit' }
   | { readonly type: 'InvoiceDisputed'; readonly disputedAt: Instant }
   | { readonly type: 'DisputeResolved'; readonly outcome: 'upheld' | 'rejected'; readonly resolvedAt: Instant }
   | { readonly type: 'PaymentPlanAgreed'; readonly planId: string; readonly agreedAt: Instant; readonly installments: readonly Installment[] }
+  /** Invoicing saw an installment missed or the plan cancelled: dunning may resume. */
+  | { readonly type: 'PaymentPlanBroken'; readonly at: Instant; readonly reason: string }
   | { readonly type: 'HandoffAccepted'; readonly at: Instant }
   /** collection-handoff re-checked the invoice right before handing off and did not. */
   | { readonly type: 'HandoffDeclined'; readonly at: Instant; readonly reason: string }
