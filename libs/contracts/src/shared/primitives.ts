@@ -14,15 +14,24 @@ export function isKnownCurrency(code: string): boolean {
   return knownCurrencies.has(code);
 }
 
+// Constructing an Intl.DateTimeFormat costs tens of microseconds, and every invoice event carries a
+// zone: remember the answers (a few hundred real zones; bounded so junk input cannot grow it forever).
+const timeZoneVerdicts = new Map<string, boolean>();
+
 /** True for an IANA time zone name (e.g. Europe/Stockholm, UTC); numeric offsets like +01:00 are not zones. */
 export function isIanaTimeZone(name: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/.test(name)) return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
+  const known = timeZoneVerdicts.get(name);
+  if (known !== undefined) return known;
+  let verdict = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/.test(name);
+  if (verdict) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: name });
+    } catch {
+      verdict = false;
+    }
   }
+  if (timeZoneVerdicts.size < 2_000) timeZoneVerdicts.set(name, verdict);
+  return verdict;
 }
 
 /** True for a well-formed BCP 47 language tag (e.g. sv-SE, en, de-DE); `sv_SE` is not one. */
