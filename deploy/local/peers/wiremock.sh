@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# WireMock (the standalone jar bundled by npm `wiremock`, run on the machine's Java) on 127.0.0.1:
+# the stand-in for a debt-collection agency's REST API (collection-handoff). No Docker needed.
+#
+#   deploy/local/peers/wiremock.sh start    fresh state, start, wait until /__admin/health answers (idempotent)
+#   deploy/local/peers/wiremock.sh stop     stop it (SIGTERM, SIGKILL after WIREMOCK_STOP_TIMEOUT)
+#   deploy/local/peers/wiremock.sh status   exit 0 when running, 1 when stopped
+#
+# Environment (all optional):
+#   DUNNING_STATE_DIR         root of local state (default <repo>/tmp/local)
+#   WIREMOCK_STATE_DIR        default $DUNNING_STATE_DIR/wiremock: wiremock.log, wiremock.pid, root/ (mappings, __files)
+#   WIREMOCK_PORT             HTTP port (default 8089); stubs and the admin API (/__admin) share it
+#   WIREMOCK_HEAP             JVM heap (default 256m)
+#   WIREMOCK_START_TIMEOUT    seconds (default 60); WIREMOCK_STOP_TIMEOUT seconds (default 10)
+# Tests register their own stubs through the admin API under a unique path prefix, so several
+# test files share one server without resetting each other's stubs.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../../.." && pwd)"
+state_root="${DUNNING_STATE_DIR:-$repo/tmp/local}"
+state="${WIREMOCK_STATE_DIR:-$state_root/wiremock}"
+port="${WIREMOCK_PORT:-8089}"
+heap="${WIREMOCK_HEAP:-256m}"
+start_timeout="${WIREMOCK_START_TIMEOUT:-60}"
+stop_timeout="${WIREMOCK_STOP_TIMEOUT:-10}"
+pid_file="$state/wiremock.pid"
+log_file="$state/wiremock.log"
+
+say() { echo "wiremock.sh: $*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+
+jar_path() {
+  local jar
+  jar="$(ls "$repo"/node_modules/wiremock/build/wiremock-standalone-*.jar 2>/dev/null | head -n 1 || true)"
+  [[ -n "$jar" ]] || die "the WireMock jar is missing: run 'npm ci' in $repo (npm package wiremock)"
+  echo "$jar"
+}
+
+running_pid() {
+  [[ -f "$pid_file" ]] || return 1
+  local pid
+  pid="$(cat "$pid_file" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ && -r "/proc/$pid/cmdline" ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "wiremock-standalone" || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$state/root" || return 1
+  echo "$pid"
+}
+
+port_in_use() {
+  if command -v ss >/dev/null 2>&1; then
+    ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
+  else
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  fi
+}
+
+# A probe over bash's /dev/tcp: no curl needed on a fresh machine.
+healthy() {
+  { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
+  printf 'GET /__admin/health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+  local response
+  response="$(timeout 5 cat <&3 || true)"
+  exec 3>&- 3<&-
+  grep -q '"status" *: *"healthy"' <<<"$response"
+}
+
+start() {
+  local pid
+  mkdir -p "$state"
+  exec 9>"$state/.lock"
+  flock -w 120 9 || die "could not take $state/.lock"
+  if pid="$(running_pid)"; then
+    say "already running (pid $pid, http://127.0.0.1:$port)"
+    return 0
+  fi
+  port_in_use "$port" && die "port $port on 127.0.0.1 is taken by another process; set WIREMOCK_PORT or stop it"
+  command -v java >/dev/null || die "java not found (scripts/ensure-tools.sh installs openjdk-17-jre-headless)"
+  local jar
+  jar="$(jar_path)"
+  rm -rf "$state/root"
+  mkdir -p "$state/root/mappings" "$state/root/__files"
+  [[ -f "$log_file" ]] && mv -f "$log_file" "$log_file.1"
+  setsid nohup java "-Xms64m" "-Xmx$heap" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$jar" \
+    --bind-address 127.0.0.1 --port "$port" --root-dir "$state/root" \
+    --disable-banner --container-threads 25 --max-request-journal-entries 20000 \
+    </dev/null >"$log_file" 2>&1 9>&- &
+  pid=$!
+  echo "$pid" >"$pid_file"
+  local deadline=$((SECONDS + start_timeout))
+  until healthy; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      say "WireMock exited during start; last lines of $log_file:"
+      tail -n 40 "$log_file" >&2 || true
+      rm -f "$pid_file"
+      exit 1
+    fi
+    if ((SECONDS > deadline)); then
+      say "WireMock did not become healthy within ${start_timeout}s; last lines of $log_file:"
+      tail -n 40 "$log_file" >&2 || true
+      kill -9 "$pid" 2>/dev/null || true
+      rm -f "$pid_file"
+      exit 1
+    fi
+    sleep 0.3
+  done
+  say "started (pid $pid, http://127.0.0.1:$port, log $log_file)"
+}
+
+stop() {
+  local pid
+  mkdir -p "$state"
+  exec 9>"$state/.lock"
+  flock -w 120 9 || die "could not take $state/.lock"
+  if ! pid="$(running_pid)"; then
+    say "not running"
+    rm -f "$pid_file"
+    return 0
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + stop_timeout))
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((SECONDS > deadline)); then
+      say "still running after ${stop_timeout}s: SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      break
+    fi
+    sleep 0.2
+  done
+  rm -f "$pid_file"
+  say "stopped"
+}
+
+status() {
+  local pid
+  if pid="$(running_pid)" && healthy; then
+    echo "running (pid $pid, http://127.0.0.1:$port, log $log_file)"
+    return 0
+  fi
+  echo "stopped"
+  return 1
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) die "usage: $0 start|stop|status" ;;
+esac
