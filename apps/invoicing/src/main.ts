@@ -1,10 +1,16 @@
 import 'reflect-metadata';
-import { loadServiceConfig, startService } from '@dunning/platform';
-import { InvoicingModule } from './invoicing.module';
+import { createLogger, NestRedactingLogger, startTelemetry } from '@dunning/telemetry';
+import { createInvoicingApp } from './app';
+import { loadInvoicingConfig } from './config';
 
 async function main(): Promise<void> {
-  const config = loadServiceConfig('invoicing');
-  await startService(InvoicingModule.forRoot(config), config);
+  const config = loadInvoicingConfig();
+  startTelemetry({ serviceName: config.service.serviceName });
+  const logger = new NestRedactingLogger(createLogger({ service: config.service.serviceName }));
+  if (config.apiKeys.length === 0) logger.warn('INVOICING_API_KEYS is not set: every API route answers 401 until keys are configured', 'invoicing');
+  if (!config.personalDataKek) logger.warn('INVOICING_PERSONAL_DATA_KEK is not set: customer keys are stored unwrapped', 'invoicing');
+  const app = await createInvoicingApp(config, { logger });
+  await app.listen(config.service.httpPort, config.service.httpHost);
 }
 
 main().catch((error: unknown) => {

@@ -21,7 +21,7 @@ import { activePlan, isDisputed, openDispute, type InvoiceState } from './invoic
 import { matchPayment } from './match-payment';
 import { add, canAdd, compare, equals, format, isPositive, isZero, min, subtract, zero, type Money } from './money';
 import { DEFAULT_ACCOUNT_POLICY, type AccountPolicy } from './policy';
-import { isRejection, reject, type Rejection } from './rejection';
+import { isRejection, reject, type Rejection, type RejectionCode } from './rejection';
 
 /**
  * The account's decisions: `decide(command, state) → events | rejection`. An empty list means
@@ -115,13 +115,40 @@ function canonical(value: unknown): string {
 
 const snapshotOf = (command: HoldableCommand): HoldableCommandSnapshot => ({ type: command.type, data: { ...command.data } });
 
+/**
+ * What makes two commands under one hold id the same fact. Sealed free text is left out: sealing
+ * the same reason twice gives different ciphertexts.
+ */
+function fingerprint(command: HoldableCommandSnapshot): string {
+  const data = command.data as Record<string, unknown>;
+  switch (command.type) {
+    case 'RecordPayment':
+      return canonical([data['amount'], data['invoiceId'], data['paymentReference']]);
+    case 'CreditInvoice':
+      return canonical([data['amount'], data['invoiceId']]);
+    case 'DisputeInvoice':
+      return canonical([data['invoiceId'], data['disputedAt']]);
+    case 'ResolveDispute':
+      return canonical([data['invoiceId'], data['resolvedAt'], data['outcome']]);
+    case 'AgreePaymentPlan':
+      return canonical([data['invoiceId'], data['installments']]);
+  }
+}
+
+const REUSE_CODE: Record<HoldableCommand['type'], RejectionCode> = {
+  RecordPayment: 'payment-id-reused',
+  CreditInvoice: 'credit-note-id-reused',
+  DisputeInvoice: 'dispute-already-resolved',
+  ResolveDispute: 'dispute-already-resolved',
+  AgreePaymentPlan: 'plan-id-reused',
+};
+
 /** A command that is already waiting: the same one again changes nothing; a different one under its id is refused. */
 function alreadyHeld(command: HoldableCommand, state: AccountState): Decision | undefined {
   const held = state.held[holdIdOf(command)];
   if (!held) return undefined;
-  if (canonical(held.command) === canonical(snapshotOf(command))) return [];
-  const code = command.type === 'RecordPayment' ? 'payment-id-reused' : command.type === 'CreditInvoice' ? 'credit-note-id-reused' : 'plan-id-reused';
-  return reject(code, `${describeHoldable(held.command)} is already waiting for its invoice with different content; the same id cannot carry two facts`);
+  if (fingerprint(held.command) === fingerprint(snapshotOf(command))) return [];
+  return reject(REUSE_CODE[command.type], `${describeHoldable(held.command)} is already waiting for its invoice with different content; the same id cannot carry two facts`);
 }
 
 function hold(command: HoldableCommand, policy: AccountPolicy, why: EventHeld['data']['why'], invoiceId: string | undefined): EventHeld {

@@ -277,6 +277,7 @@ export const ACCOUNT_EVENT_TYPES: readonly AccountEventType[] = [
 
 /** The invoice an event concerns, if any: the event history of one invoice is the account's events filtered by it. */
 export function invoiceIdOf(event: AccountEvent): string | undefined {
-  const data = event.data as { invoiceId?: unknown };
-  return typeof data.invoiceId === 'string' ? data.invoiceId : undefined;
+  const data = event.data as { invoiceId?: unknown; cause?: { invoiceId?: unknown } };
+  if (typeof data.invoiceId === 'string') return data.invoiceId;
+  return typeof data.cause?.invoiceId === 'string' ? data.cause.invoiceId : undefined;
 }

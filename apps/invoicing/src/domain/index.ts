@@ -7,3 +7,4 @@ export * from './invoice';
 export * from './account';
 export * from './match-payment';
 export * from './decide';
+export * from './deadlines';

@@ -1,0 +1,70 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { OutboxRelay } from '@dunning/event-store';
+import { KafkaPublisher, MessagingRuntime } from '@dunning/messaging';
+import type { Pool } from 'pg';
+import { CheckDeadlines } from './checking-deadlines/handler';
+import type { InvoicingConfig } from './config';
+import { CLOCK, INVOICING_CONFIG, PG_POOL } from './tokens';
+import type { Clock } from './clock';
+
+/**
+ * What runs beside the requests: the outbox relay (integration events and self-made dead letters
+ * to Kafka, in order per customer) and the deadline sweeper. The Kafka consumers are run by
+ * libs/messaging's MessagingRuntime. The relay has its own producer, so that it can finish its
+ * last pass whatever order Nest shuts modules down in.
+ */
+@Injectable()
+export class BackgroundWork implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('invoicing');
+  private relay: OutboxRelay | undefined;
+  private publisher: KafkaPublisher | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+
+  constructor(
+    @Inject(INVOICING_CONFIG) private readonly config: InvoicingConfig,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CheckDeadlines) private readonly deadlines: CheckDeadlines,
+    @Inject(MessagingRuntime) private readonly messaging: MessagingRuntime,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.runBackgroundWork) return;
+    this.publisher = new KafkaPublisher(this.messaging.kafka);
+    this.relay = new OutboxRelay({
+      pool: this.pool,
+      schema: this.config.schema,
+      publisher: this.publisher,
+      pollIntervalMs: 100,
+      clock: () => this.clock.now(),
+      onError: (error) => this.logger.warn(`outbox relay pass failed: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    this.relay.start();
+    this.sweepTimer = setInterval(() => this.sweepOnce(), this.config.deadlineSweepIntervalMs);
+  }
+
+  /** Publish what was just committed without waiting for the next poll. */
+  wakeRelay(): void {
+    this.relay?.wake();
+  }
+
+  /** One sweep now (tests call it after moving their clock); sweeps never overlap. */
+  sweepOnce(): Promise<void> {
+    this.sweeping ??= this.deadlines
+      .sweep()
+      .then(() => undefined)
+      .catch((error: unknown) => this.logger.warn(`deadline sweep failed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
+        this.sweeping = undefined;
+      });
+    return this.sweeping;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.sweeping;
+    await this.relay?.stop();
+    await this.publisher?.disconnect();
+  }
+}

@@ -1,0 +1,35 @@
+import type { Pool } from 'pg';
+import type { AccountStore } from '../accounts/account-store';
+import { withAccountTransaction } from '../accounts/transactions';
+import type { Clock } from '../clock';
+
+/**
+ * Time passing: accounts whose next deadline has come (a hold expiring, an installment due, a
+ * plan's grace over) get a `CheckDeadlines`. `account_deadlines` says which ones, so a sweep
+ * reads only those; the decision itself is the domain's, with the injected clock.
+ */
+export class CheckDeadlines {
+  constructor(
+    private readonly pool: Pool,
+    private readonly accounts: AccountStore,
+    private readonly clock: Clock,
+    private readonly schema: string,
+  ) {}
+
+  /** One sweep; returns how many accounts changed. */
+  async sweep(limit = 200): Promise<number> {
+    const now = this.clock.now();
+    const { rows } = await this.pool.query<{ customer_id: string }>(
+      `SELECT customer_id FROM "${this.schema}".account_deadlines WHERE due_at <= $1 ORDER BY due_at LIMIT $2`,
+      [now, limit],
+    );
+    let changed = 0;
+    for (const { customer_id: customerId } of rows) {
+      const outcome = await withAccountTransaction(this.pool, (tx) =>
+        this.accounts.execute(tx, { type: 'CheckDeadlines', data: { customerId }, metadata: { now: this.clock.now().toISOString() } }),
+      );
+      if (outcome.kind === 'applied') changed++;
+    }
+    return changed;
+  }
+}

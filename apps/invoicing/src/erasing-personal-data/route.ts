@@ -1,0 +1,23 @@
+import { Controller, Delete, Inject, Param } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireScope } from '../auth/require-scope';
+import { ErasePersonalData } from './handler';
+
+@ApiTags('personal data')
+@Controller('customers')
+export class ErasureController {
+  constructor(@Inject(ErasePersonalData) private readonly erasure: ErasePersonalData) {}
+
+  @Delete(':customerId/personal-data')
+  @RequireScope('admin')
+  @ApiOperation({
+    summary: "Erase a customer's personal data",
+    description:
+      "Destroys the customer's key (crypto-shredding): their contact and free-text reasons, sealed in the event log and the contacts table, become unreadable everywhere, " +
+      'including replays and backups of the log. Amounts, dates and history stay, so every invoice still reconstructs. Idempotent.',
+  })
+  @ApiOkResponse({ description: 'What was erased.' })
+  async erase(@Param('customerId') customerId: string) {
+    return this.erasure.erase(customerId);
+  }
+}

@@ -1,0 +1,79 @@
+import { decodeBillingRecord, type BillingEvent, type DecodeError } from '@dunning/contracts';
+import { EventStoreConcurrencyError } from '@dunning/event-store';
+import { RetriableError, type ConsumerRegistration, type KafkaRecord, type RecordRejection } from '@dunning/messaging';
+import type { AccountCache } from '../accounts/account-store';
+import type { DeadLetters } from '../accounts/dead-letters';
+import type { Origin } from '../accounts/origin';
+import type { Clock } from '../clock';
+import type { IngestBillingEvent } from './handler';
+
+/**
+ * `billing.events.v1` through libs/messaging's transactional batch consumer: each chunk of a
+ * partition is one PostgreSQL transaction holding the appends, outbox rows, inbox ids, read
+ * models, dead-letter rows and the consumed offset. A malformed record is decoded into a
+ * "malformed" value (rather than failing decoding) so that its `dead_letters` row is written in
+ * that same transaction; the handler then hands it back as rejected, and the consumer puts it
+ * on `<topic>.dlq` with its reason.
+ */
+export type BillingRecord =
+  | { readonly kind: 'event'; readonly event: BillingEvent; readonly raw: Buffer | null }
+  | { readonly kind: 'malformed'; readonly error: DecodeError; readonly raw: Buffer | null };
+
+export function decodeBillingKafkaRecord(record: KafkaRecord): { ok: true; value: BillingRecord } {
+  const decoded = decodeBillingRecord(record);
+  return { ok: true, value: decoded.ok ? { kind: 'event', event: decoded.event, raw: record.value } : { kind: 'malformed', error: decoded.error, raw: record.value } };
+}
+
+export interface BillingConsumerDependencies {
+  readonly groupId: string;
+  readonly topic: string;
+  readonly schema: string;
+  readonly ingest: IngestBillingEvent;
+  readonly deadLetters: DeadLetters;
+  readonly clock: Clock;
+}
+
+export function billingEventsConsumer(deps: BillingConsumerDependencies): ConsumerRegistration<BillingRecord> {
+  return {
+    groupId: deps.groupId,
+    topics: [deps.topic],
+    schema: deps.schema,
+    decode: decodeBillingKafkaRecord,
+    handle: async (events, tx) => {
+      const cache: AccountCache = new Map();
+      const rejected: RecordRejection[] = [];
+      for (const consumed of events) {
+        const record = consumed.value;
+        const origin: Origin = {
+          channel: 'kafka',
+          topic: consumed.topic,
+          partition: consumed.partition,
+          offset: consumed.offset,
+          ...(record.kind === 'event'
+            ? { eventSource: record.event.source, eventId: record.event.id, eventType: record.event.type, customerId: record.event.data.customerId }
+            : {
+                ...(record.error.event?.source === undefined ? {} : { eventSource: record.error.event.source }),
+                ...(record.error.event?.id === undefined ? {} : { eventId: record.error.event.id }),
+                ...(record.error.event?.type === undefined ? {} : { eventType: record.error.event.type }),
+              }),
+          record: { key: consumed.key, value: record.raw, headers: consumed.headers },
+        };
+        if (record.kind === 'malformed') {
+          const { code, reason } = record.error;
+          await deps.deadLetters.record(tx, { channel: 'kafka', origin, errorClass: 'DecodeError', code, reason, at: deps.clock.now() });
+          rejected.push({ offset: consumed.offset, code, reason });
+          continue;
+        }
+        try {
+          const outcome = await deps.ingest.ingest(tx, record.event, origin, cache);
+          if (outcome.status === 'rejected') rejected.push({ offset: consumed.offset, code: outcome.code, reason: outcome.reason });
+        } catch (error) {
+          // Another writer (the HTTP API) appended to the same account: redo the chunk on fresh state.
+          if (error instanceof EventStoreConcurrencyError) throw new RetriableError('concurrent-append', error.message, { cause: error });
+          throw error;
+        }
+      }
+      return { rejected };
+    },
+  };
+}

@@ -1,0 +1,135 @@
+import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import type { SqlClient } from '@dunning/event-store';
+
+/**
+ * Crypto-shredding: every piece of a customer's personal data that invoicing stores (the contact in
+ * the event log and in `customer_contacts`, free-text reasons in events) is sealed with an
+ * AES-256-GCM key of that customer alone. Erasure destroys the key: the sealed values, wherever
+ * they were copied (event log, backups of it, replays), can no longer be opened, while the
+ * amounts and history around them stay intact.
+ *
+ * Sealed text: `pd1.<keyId>.<iv>.<ciphertext>.<tag>` (base64url), the customer id and key id
+ * bound as additional data so a value cannot be moved to another customer.
+ *
+ * With a key-encryption key (INVOICING_PERSONAL_DATA_KEK) the customer keys are stored wrapped
+ * by it, so a copy of the database alone opens nothing.
+ */
+const SEALED_PREFIX = 'pd1';
+
+export interface CustomerKey {
+  readonly keyId: string;
+  readonly key: Buffer;
+}
+
+export class PersonalDataErasedError extends Error {
+  constructor(readonly customerId: string) {
+    super(`the personal data of customer ${customerId} was erased`);
+    this.name = 'PersonalDataErasedError';
+  }
+}
+
+const b64 = (bytes: Buffer): string => bytes.toString('base64url');
+
+function gcmEncrypt(key: Buffer, plaintext: Buffer, aad: string): { iv: Buffer; ciphertext: Buffer; tag: Buffer } {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(aad, 'utf8'));
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return { iv, ciphertext, tag: cipher.getAuthTag() };
+}
+
+function gcmDecrypt(key: Buffer, iv: Buffer, ciphertext: Buffer, tag: Buffer, aad: string): Buffer {
+  const decipher = createDecipheriv('aes-256-gcm', key, iv);
+  decipher.setAAD(Buffer.from(aad, 'utf8'));
+  decipher.setAuthTag(tag);
+  return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+}
+
+export const isSealed = (value: unknown): value is string => typeof value === 'string' && value.startsWith(`${SEALED_PREFIX}.`);
+
+export function keyIdOfSealed(sealed: string): string | undefined {
+  const parts = sealed.split('.');
+  return parts.length === 5 && parts[0] === SEALED_PREFIX ? parts[1] : undefined;
+}
+
+export class PersonalDataVault {
+  private readonly table: string;
+
+  constructor(
+    schema: string,
+    private readonly kek: Buffer | undefined,
+    private readonly clock: () => Date,
+  ) {
+    this.table = `"${schema}".customer_keys`;
+  }
+
+  private wrap(customerId: string, keyId: string, key: Buffer): Buffer {
+    if (!this.kek) return key;
+    const { iv, ciphertext, tag } = gcmEncrypt(this.kek, key, `${customerId}/${keyId}`);
+    return Buffer.concat([iv, tag, ciphertext]);
+  }
+
+  private unwrap(customerId: string, keyId: string, material: Buffer, wrappedWith: string): Buffer {
+    if (wrappedWith === 'none') return material;
+    if (!this.kek) throw new Error(`customer keys are wrapped (${wrappedWith}) but INVOICING_PERSONAL_DATA_KEK is not set`);
+    return gcmDecrypt(this.kek, material.subarray(0, 12), material.subarray(28), material.subarray(12, 28), `${customerId}/${keyId}`);
+  }
+
+  /** The customer's live key, or undefined if there is none (never created, or destroyed). */
+  async currentKey(tx: SqlClient, customerId: string): Promise<CustomerKey | undefined> {
+    const { rows } = await tx.query<{ key_id: string; key_material: Buffer | null; wrapped_with: string }>(
+      `SELECT key_id, key_material, wrapped_with FROM ${this.table} WHERE customer_id = $1`,
+      [customerId],
+    );
+    const row = rows[0];
+    if (!row || row.key_material === null) return undefined;
+    return { keyId: row.key_id, key: this.unwrap(customerId, row.key_id, row.key_material, row.wrapped_with) };
+  }
+
+  /** The customer's live key, created on first use (and again after an erasure: a new key, old values stay unreadable). */
+  async keyFor(tx: SqlClient, customerId: string): Promise<CustomerKey> {
+    const existing = await this.currentKey(tx, customerId);
+    if (existing) return existing;
+    const keyId = randomUUID();
+    const key = randomBytes(32);
+    const { rows } = await tx.query<{ key_id: string }>(
+      `INSERT INTO ${this.table} (customer_id, key_id, key_material, wrapped_with, created_at)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (customer_id) DO UPDATE
+         SET key_id = EXCLUDED.key_id, key_material = EXCLUDED.key_material, wrapped_with = EXCLUDED.wrapped_with,
+             created_at = EXCLUDED.created_at, destroyed_at = NULL
+         WHERE ${this.table}.key_material IS NULL
+       RETURNING key_id`,
+      [customerId, keyId, this.wrap(customerId, keyId, key), this.kek ? 'kek-aes-256-gcm' : 'none', this.clock()],
+    );
+    if (rows.length === 0) {
+      // Another transaction created it first; use theirs.
+      const theirs = await this.currentKey(tx, customerId);
+      if (!theirs) throw new Error(`no key for customer ${customerId} after a concurrent creation`);
+      return theirs;
+    }
+    return { keyId, key };
+  }
+
+  seal(customerId: string, key: CustomerKey, plaintext: string): string {
+    const { iv, ciphertext, tag } = gcmEncrypt(key.key, Buffer.from(plaintext, 'utf8'), `${customerId}/${key.keyId}`);
+    return [SEALED_PREFIX, key.keyId, b64(iv), b64(ciphertext), b64(tag)].join('.');
+  }
+
+  /** Opens a sealed value with the customer's live key; undefined when that key is gone (erased). */
+  open(customerId: string, key: CustomerKey | undefined, sealed: string): string | undefined {
+    const [prefix, keyId, iv, ciphertext, tag] = sealed.split('.');
+    if (prefix !== SEALED_PREFIX || !keyId || !iv || !ciphertext || !tag) throw new Error('not a sealed value');
+    if (!key || key.keyId !== keyId) return undefined;
+    return gcmDecrypt(key.key, Buffer.from(iv, 'base64url'), Buffer.from(ciphertext, 'base64url'), Buffer.from(tag, 'base64url'), `${customerId}/${keyId}`).toString('utf8');
+  }
+
+  /** Destroys the customer's key. Returns whether a live key was destroyed. */
+  async destroy(tx: SqlClient, customerId: string): Promise<boolean> {
+    const { rowCount } = await tx.query(
+      `UPDATE ${this.table} SET key_material = NULL, destroyed_at = $2 WHERE customer_id = $1 AND key_material IS NOT NULL`,
+      [customerId, this.clock()],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+}
