@@ -41,7 +41,7 @@ function header(headers: HttpRequestInput['headers'], name: string): string | un
   return Array.isArray(value) ? value[value.length - 1] : value;
 }
 
-const mediaTypeOf = (headers: HttpRequestInput['headers']): string => (header(headers, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+const mediaTypeOf = (headers: HttpRequestInput['headers']): string => ((header(headers, 'content-type') ?? '').split(';')[0] ?? '').trim().toLowerCase();
 
 class Refusal {
   constructor(
