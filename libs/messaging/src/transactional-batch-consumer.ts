@@ -111,6 +111,9 @@ class HandlerRefusedBatch extends Error {
   }
 }
 
+/** Records decoded between two yields to the event loop (roughly a millisecond of work). */
+const DECODE_SLICE = 25;
+
 const partitionKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /**
@@ -247,12 +250,20 @@ export class TransactionalBatchConsumer<T> {
     }
 
     const messages = end === undefined ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) < end);
-    for (let start = 0; start < messages.length; start += this.chunkSize) {
+    const chunks: KafkaMessage[][] = [];
+    for (let start = 0; start < messages.length; start += this.chunkSize) chunks.push(messages.slice(start, start + this.chunkSize));
+    let decoded = chunks.length > 0 ? this.decodeAll(topic, partition, chunks[0] ?? []) : [];
+    for (let i = 0; i < chunks.length; i++) {
       if (!payload.isRunning() || payload.isStale()) return;
-      const chunk = messages.slice(start, start + this.chunkSize);
-      const lastOffset = chunk[chunk.length - 1]?.offset;
+      const lastOffset = chunks[i]?.at(-1)?.offset;
       if (lastOffset === undefined) break;
-      const outcome = await this.processChunk(payload, ref, this.decodeAll(topic, partition, chunk), new Map());
+      const processing = this.processChunk(payload, ref, decoded, new Map());
+      // Awaited below; this only keeps a rejection during the overlap from counting as unhandled.
+      processing.catch(() => undefined);
+      // Decode the next chunk while this one's transaction waits on PostgreSQL: CPU and I/O overlap.
+      const next = chunks[i + 1];
+      decoded = next ? await this.decodeInSlices(topic, partition, next) : [];
+      const outcome = await processing;
       if (outcome !== 'done') return;
       payload.resolveOffset(lastOffset);
       this.metrics.recordLag(topic, partition, Number(BigInt(batch.highWatermark) - BigInt(lastOffset) - 1n));
@@ -279,6 +290,16 @@ export class TransactionalBatchConsumer<T> {
     this.endedPartitions.add(key);
     payload.pause();
     this.options.onPartitionEnd?.(topic, partition);
+  }
+
+  /** Decodes in slices, yielding to the event loop between them so a transaction in flight keeps moving. */
+  private async decodeInSlices(topic: string, partition: number, messages: readonly KafkaMessage[]): Promise<DecodedRecord<T>[]> {
+    const decoded: DecodedRecord<T>[] = [];
+    for (let start = 0; start < messages.length; start += DECODE_SLICE) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      decoded.push(...this.decodeAll(topic, partition, messages.slice(start, start + DECODE_SLICE)));
+    }
+    return decoded;
   }
 
   private decodeAll(topic: string, partition: number, messages: readonly KafkaMessage[]): DecodedRecord<T>[] {
