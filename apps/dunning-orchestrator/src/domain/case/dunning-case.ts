@@ -91,7 +91,7 @@ export function evolve(state: DunningCase, event: CaseEvent): DunningCase {
         ...state,
         status: 'open',
         invoice: { invoiceId: event.invoiceId, issuedAt: event.issuedAt, dueDate: event.dueDate, amount: event.amount, customer: event.customer },
-        outstanding: event.amount,
+        outstanding: event.balance ?? event.amount,
       };
     case 'PaymentApplied':
     case 'InvoiceCredited': {

@@ -31,7 +31,16 @@ export interface Installment {
 // ---------------------------------------------------------------------------------------------
 
 export type CaseInput =
-  | { readonly type: 'InvoiceIssued'; readonly invoiceId: string; readonly issuedAt: Instant; readonly dueDate: LocalDate; readonly amount: Money; readonly customer: CustomerProfile }
+  | {
+      readonly type: 'InvoiceIssued';
+      readonly invoiceId: string;
+      readonly issuedAt: Instant;
+      readonly dueDate: LocalDate;
+      readonly amount: Money;
+      /** What is left to pay at issue (customer credit may cover part); the amount when absent. */
+      readonly balance?: Money;
+      readonly customer: CustomerProfile;
+    }
   /** `outstanding` is invoicing's balance after the payment: it owns the matching of payments. */
   | { readonly type: 'PaymentApplied'; readonly paymentId: string; readonly amount: Money; readonly outstanding: Money; readonly receivedAt: Instant }
   | { readonly type: 'InvoiceCredited'; readonly creditNoteId: string; readonly amount: Money; readonly outstanding: Money; readonly creditedAt: Instant }

@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel } from 'kafkajs';
+import { Pool } from 'pg';
+import { EventStore, OutboxRelay } from '@dunning/event-store';
+import { KafkaPublisher, TransactionalBatchConsumer } from '@dunning/messaging';
+import type { ServiceConfig } from '@dunning/platform';
+import { DateHolidaysCalendar, parsePolicy, type Policy } from '../domain';
+import { SimulatedClock, SystemClock, type Clock } from '../clock/clock';
+import type { OrchestratorConfig } from '../config/orchestrator-config';
+import { CaseProcessor } from '../cases/case-processor';
+import { caseProjector, inputDecoder } from '../cases/case-projector';
+import { DunningGateway } from '../cases/dunning-gateway';
+import type { OrchestratorInputEvent } from '../cases/input-mapping';
+import { TimerPoller } from '../timers/timer-poller';
+
+/**
+ * Everything that runs in the orchestrator process besides HTTP: the projection consumer, the
+ * timer poller and the outbox relay, over one PostgreSQL pool. Start order: policy, clock,
+ * relay, consumer, poller; stop in reverse.
+ */
+export class OrchestratorRuntime {
+  readonly pool: Pool;
+  readonly policy: Policy;
+  private kafka: Kafka;
+  private publisher: KafkaPublisher | undefined;
+  private relay: OutboxRelay | undefined;
+  private consumer: TransactionalBatchConsumer<OrchestratorInputEvent> | undefined;
+  private poller: TimerPoller | undefined;
+  private clockInstance: Clock | undefined;
+
+  constructor(
+    readonly service: ServiceConfig,
+    readonly config: OrchestratorConfig,
+  ) {
+    // Fails at start, with every problem listed, when the policy file is invalid.
+    this.policy = parsePolicy(readFileSync(config.policyFile, 'utf8'), config.policyFile);
+    this.pool = new Pool({ connectionString: service.databaseUrl, max: 8, application_name: 'dunning-orchestrator' });
+    this.kafka = new Kafka({ clientId: 'dunning-orchestrator', brokers: service.kafkaBrokers, logLevel: logLevel.ERROR });
+  }
+
+  get clock(): Clock {
+    if (!this.clockInstance) throw new Error('the orchestrator has not started');
+    return this.clockInstance;
+  }
+
+  get simulatedClock(): SimulatedClock | undefined {
+    return this.clockInstance instanceof SimulatedClock ? this.clockInstance : undefined;
+  }
+
+  get timers(): TimerPoller | undefined {
+    return this.poller;
+  }
+
+  async start(): Promise<void> {
+    const { config } = this;
+    this.clockInstance =
+      config.clock === 'simulated' ? await SimulatedClock.load(this.pool, config.schema, new Date(config.simulatedClockStart ?? Date.now())) : new SystemClock();
+    await this.ensureTopics();
+
+    this.publisher = new KafkaPublisher(this.kafka);
+    await this.publisher.connect();
+    const publisher = this.publisher;
+    this.relay = new OutboxRelay({
+      pool: this.pool,
+      schema: config.schema,
+      publisher: { publish: (records) => publisher.publish(records.map((r) => ({ topic: r.topic, key: r.key, value: r.value, headers: r.headers }))) },
+      pollIntervalMs: 100,
+      onError: (error) => console.error('dunning-orchestrator outbox relay:', error instanceof Error ? error.message : error),
+    });
+    this.relay.start();
+
+    const processor = new CaseProcessor({
+      eventStore: new EventStore({ schema: config.schema }),
+      schema: config.schema,
+      gateway: new DunningGateway(config.topics.actions),
+      policy: this.policy,
+      calendar: new DateHolidaysCalendar(),
+    });
+    const relay = this.relay;
+    this.consumer = new TransactionalBatchConsumer<OrchestratorInputEvent>({
+      kafka: this.kafka,
+      pool: this.pool,
+      groupId: config.consumerGroup,
+      topics: [config.topics.invoices, config.topics.scores, config.topics.deliveries, config.topics.collectionCases],
+      schema: config.messagingSchema,
+      decode: inputDecoder(config.topics),
+      handle: async (events, tx, context) => {
+        await caseProjector(processor, this.clock)(events, tx, context);
+        relay.wake();
+      },
+    });
+    await this.consumer.start();
+
+    this.poller = new TimerPoller({
+      pool: this.pool,
+      processor,
+      clock: this.clock,
+      schema: config.schema,
+      intervalMs: config.timerPollIntervalMs,
+      onFired: () => relay.wake(),
+      onError: (error) => console.error('dunning-orchestrator timers:', error instanceof Error ? error.message : error),
+    });
+    this.poller.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.poller?.stop();
+    await this.consumer?.stop();
+    await this.relay?.stop();
+    await this.publisher?.disconnect();
+    await this.pool.end();
+  }
+
+  /** The input and output topics exist before anyone subscribes (brokers may not auto-create). */
+  private async ensureTopics(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const { topics } = this.config;
+      const missing = [topics.invoices, topics.scores, topics.deliveries, topics.collectionCases, topics.actions].filter((topic) => !existing.has(topic));
+      if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })), waitForLeaders: true });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
