@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { OutboxRelay } from '@dunning/event-store';
+import { KafkaPublisher, TransactionalBatchConsumer } from '@dunning/messaging';
+import { SERVICE_CONFIG, type ServiceConfig } from '@dunning/platform';
+import { Kafka, logLevel } from 'kafkajs';
+import { Pool } from 'pg';
+import { createInvoiceEventsHandler, decodeInvoicingRecord } from './customer-features/invoice-events.handler';
+import { createDunningEventsHandler, decodeDunningRecord } from './experiment-arms/dunning-events.handler';
+import { ModelTrainingService } from './model-registry/model-training.service';
+import { SCORING_SCHEMA, type ScoringSettings } from './scoring-settings';
+import { ModelServing } from './serving/model-serving';
+import { ScoringService } from './serving/scoring.service';
+
+export const SCORING_SETTINGS = Symbol('SCORING_SETTINGS');
+/** The clock and id source of the service: tests inject their own. */
+export const SCORING_CLOCK = Symbol('SCORING_CLOCK');
+export const SCORING_ID_SOURCE = Symbol('SCORING_ID_SOURCE');
+
+export type Clock = () => Date;
+export type IdSource = () => string;
+export const systemClock: Clock = () => new Date();
+export const randomIds: IdSource = () => randomUUID();
+
+/**
+ * Everything scoring runs besides HTTP: its pool, the two consumers (invoices → histories and the
+ * overdue watch; dunning actions → experiment arms), the outbox relay to scoring.scores.v1, the
+ * overdue scanner, the champion refresh and the retrain schedule.
+ */
+@Injectable()
+export class ScoringRuntime implements OnApplicationBootstrap, OnModuleDestroy {
+  readonly pool: Pool;
+  readonly serving = new ModelServing();
+  readonly scoring: ScoringService;
+  readonly training: ModelTrainingService;
+  private readonly kafka: Kafka;
+  private readonly publisher: KafkaPublisher;
+  private readonly relay: OutboxRelay;
+  private readonly consumers: TransactionalBatchConsumer<unknown>[];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly busy = new Set<string>();
+  private readonly logger = new Logger('ScoringRuntime');
+
+  constructor(
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    @Inject(SCORING_SETTINGS) readonly settings: ScoringSettings,
+    @Inject(SCORING_CLOCK) private readonly clock: Clock,
+    @Inject(SCORING_ID_SOURCE) newId: IdSource,
+  ) {
+    this.pool = new Pool({ connectionString: config.databaseUrl, max: 8, application_name: `${config.serviceName}-runtime` });
+    this.kafka = new Kafka({ clientId: config.serviceName, brokers: config.kafkaBrokers, logLevel: logLevel.WARN });
+    this.publisher = new KafkaPublisher(this.kafka);
+    this.relay = new OutboxRelay({
+      pool: this.pool,
+      schema: SCORING_SCHEMA,
+      publisher: this.publisher,
+      pollIntervalMs: settings.relayPollIntervalMs,
+      onError: (error) => this.logger.warn(`outbox relay pass failed, retrying: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    this.scoring = new ScoringService({ pool: this.pool, serving: this.serving, settings, clock, newId, onPublished: () => this.relay.wake() });
+    this.training = new ModelTrainingService({ pool: this.pool, serving: this.serving, settings, clock });
+    const common = { kafka: this.kafka, pool: this.pool, schema: SCORING_SCHEMA, deadLetterPublisher: this.publisher, clock };
+    this.consumers = [
+      new TransactionalBatchConsumer({
+        ...common,
+        groupId: settings.consumerGroups.invoices,
+        topics: [settings.topics.invoices],
+        decode: decodeInvoicingRecord,
+        handle: createInvoiceEventsHandler(settings, clock),
+      }) as TransactionalBatchConsumer<unknown>,
+      new TransactionalBatchConsumer({
+        ...common,
+        groupId: settings.consumerGroups.actions,
+        topics: [settings.topics.actions],
+        decode: decodeDunningRecord,
+        handle: createDunningEventsHandler(),
+      }) as TransactionalBatchConsumer<unknown>,
+    ];
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.serving.refresh(this.pool);
+    await this.publisher.connect();
+    this.relay.start();
+    for (const consumer of this.consumers) await consumer.start();
+    this.every('overdue-scan', this.settings.overdueScanIntervalMs, () => this.scoring.scoreDueInvoices());
+    this.every('champion-refresh', this.settings.championRefreshIntervalMs, () => this.serving.refresh(this.pool));
+    if (this.settings.retrain.enabled) {
+      this.every('retrain-schedule', this.settings.retrain.checkIntervalMs, async () => {
+        const { decision, report } = await this.training.retrainIfDue();
+        if (report) this.logger.log(`scheduled retraining (${decision.reason}): ${report.result}${'version' in report ? ` ${report.version} as ${report.role}` : ''}`);
+      });
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+    await this.relay.stop();
+    await this.publisher.disconnect();
+    await this.pool.end();
+  }
+
+  /** A periodic job that never overlaps itself and logs (without personal data) instead of crashing. */
+  private every(name: string, intervalMs: number, job: () => Promise<unknown>): void {
+    const run = async (): Promise<void> => {
+      if (this.busy.has(name)) return;
+      this.busy.add(name);
+      try {
+        await job();
+      } catch (error) {
+        this.logger.warn(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        this.busy.delete(name);
+      }
+    };
+    this.timers.push(setInterval(() => void run(), intervalMs));
+    void run();
+  }
+
+  /** The clock the service runs on (the tests' own, in tests). */
+  now(): Date {
+    return this.clock();
+  }
+}
