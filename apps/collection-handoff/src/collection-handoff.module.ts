@@ -1,10 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule, type ServiceConfig } from '@dunning/platform';
-import { migrations } from './migrations';
+import { collectionMigrations } from './migrations';
 
 @Module({})
 export class CollectionHandoffModule {
   static forRoot(config: ServiceConfig): DynamicModule {
-    return { module: CollectionHandoffModule, imports: [PlatformModule.forRoot({ config, migrations })] };
+    return { module: CollectionHandoffModule, imports: [PlatformModule.forRoot({ config, migrations: collectionMigrations('collection') })] };
   }
 }

@@ -1,0 +1,158 @@
+import type { EventStore } from '@dunning/event-store';
+import { quoteIdentifier, type SqlClient } from '@dunning/messaging';
+import { decide, evolve, pendingWork, type CaseCommand, type CaseEvent, type CollectionCase, type Decision } from '../domain';
+import { toOutboxMessage, toPublicEvent } from '../publishing/public-events';
+import type { InvoiceProjectionStore } from './invoice-projection-store';
+
+export interface StoredCase {
+  readonly state: CollectionCase;
+  readonly version: number;
+  readonly attempts: number;
+}
+
+export interface CaseStoreOptions {
+  readonly schema: string;
+  readonly casesTopic: string;
+  readonly clock: () => Date;
+}
+
+export interface Executed {
+  readonly decision: Decision;
+  readonly before: CollectionCase | undefined;
+  readonly after: CollectionCase | undefined;
+}
+
+/** Statuses in which the case holds its invoice at an agency (or on the way there). */
+const HOLDS_INVOICE = new Set(['checked', 'handed-off', 'paid-at-agency']);
+
+export const streamIdOf = (collectionCaseId: string): string => `collection-case-${collectionCaseId}`;
+
+/**
+ * Runs a command against a collection case inside the caller's transaction: decide, append the
+ * events with the expected stream version, write their public messages to the outbox (same
+ * statement), and update the `cases` snapshot. Lock order everywhere: the invoice's projection row
+ * first, then the case row — the projection consumer takes them in that order too, so the two
+ * never deadlock.
+ */
+export class CaseStore {
+  private readonly cases: string;
+
+  constructor(
+    private readonly eventStore: EventStore,
+    private readonly projections: InvoiceProjectionStore,
+    private readonly options: CaseStoreOptions,
+  ) {
+    this.cases = `${quoteIdentifier(options.schema)}.cases`;
+  }
+
+  async lock(tx: SqlClient, collectionCaseId: string): Promise<StoredCase | undefined> {
+    const { rows } = await tx.query<{ state: CollectionCase; stream_version: number; attempts: number }>(
+      `SELECT state, stream_version, attempts FROM ${this.cases} WHERE collection_case_id = $1 FOR UPDATE`,
+      [collectionCaseId],
+    );
+    return rows[0] ? { state: rows[0].state, version: rows[0].stream_version, attempts: rows[0].attempts } : undefined;
+  }
+
+  async locate(client: SqlClient, by: { handoffId?: string; actionId?: string; collectionCaseId?: string }): Promise<{ collectionCaseId: string; invoiceId: string; agencyId: string | null } | undefined> {
+    const [column, value] = by.handoffId !== undefined ? ['handoff_id', by.handoffId] : by.actionId !== undefined ? ['action_id', by.actionId] : ['collection_case_id', by.collectionCaseId];
+    const { rows } = await client.query<{ collection_case_id: string; invoice_id: string; agency_id: string | null }>(
+      `SELECT collection_case_id, invoice_id, agency_id FROM ${this.cases} WHERE ${column} = $1`,
+      [value],
+    );
+    return rows[0] ? { collectionCaseId: rows[0].collection_case_id, invoiceId: rows[0].invoice_id, agencyId: rows[0].agency_id } : undefined;
+  }
+
+  /**
+   * Locks the invoice row, then the case row, and runs the command. `invoiceLocked` says the caller
+   * already holds the invoice row (the projection consumer).
+   */
+  async execute(tx: SqlClient, invoiceId: string, collectionCaseId: string, command: CaseCommand, options: { invoiceLocked?: boolean } = {}): Promise<Executed> {
+    if (!options.invoiceLocked) await this.projections.lock(tx, invoiceId);
+    const stored = await this.lock(tx, collectionCaseId);
+    return this.executeLocked(tx, stored, command);
+  }
+
+  /** For callers that hold both locks already (the hand-off check). */
+  async executeLocked(tx: SqlClient, stored: StoredCase | undefined, command: CaseCommand): Promise<Executed> {
+    const before = stored?.state;
+    const decision = decide(command, before);
+    if (!decision.ok || decision.events.length === 0) return { decision, before, after: before };
+
+    const now = this.options.clock();
+    const firstVersion = (stored?.version ?? 0) + 1;
+    let after = before;
+    const outbox = [];
+    const steps: { event: CaseEvent; after: CollectionCase }[] = [];
+    for (const [index, event] of decision.events.entries()) {
+      after = evolve(after, event);
+      steps.push({ event, after });
+      const published = toPublicEvent(event, after, `${after.collectionCaseId}:${firstVersion + index}`);
+      if (published) outbox.push(toOutboxMessage(published, this.options.casesTopic));
+    }
+    const state = after!;
+    const appended = await this.eventStore.append(
+      tx,
+      streamIdOf(state.collectionCaseId),
+      stored ? stored.version : 'no-stream',
+      decision.events.map((event) => ({ type: event.type, data: event.data })),
+      { outbox },
+    );
+    await this.saveSnapshot(tx, state, appended.nextExpectedVersion, stored === undefined, now);
+    if (before && HOLDS_INVOICE.has(before.status) && !HOLDS_INVOICE.has(state.status)) {
+      await this.projections.setActiveCase(tx, state.invoiceId, null, state.collectionCaseId);
+    }
+    return { decision, before, after: state };
+  }
+
+  private async saveSnapshot(tx: SqlClient, state: CollectionCase, version: number, isNew: boolean, now: Date): Promise<void> {
+    const work = pendingWork(state);
+    if (isNew) {
+      await tx.query(
+        `INSERT INTO ${this.cases} (collection_case_id, handoff_id, action_id, invoice_id, customer_id, agency_id, status, pending_work, state, stream_version, next_attempt_at, requested_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11)`,
+        [state.collectionCaseId, state.handoffId, state.actionId, state.invoiceId, state.customerId, state.approval?.agencyId ?? null, state.status, work, JSON.stringify(state), version, now, state.requestedAt],
+      );
+      return;
+    }
+    // New work is due at once, with a fresh attempt count; unchanged work keeps its schedule.
+    await tx.query(
+      `UPDATE ${this.cases}
+          SET agency_id = $2, status = $3, state = $5, stream_version = $6, updated_at = $7,
+              attempts = CASE WHEN pending_work = $4 THEN attempts ELSE 0 END,
+              next_attempt_at = CASE WHEN pending_work = $4 THEN next_attempt_at ELSE $7 END,
+              last_error = CASE WHEN pending_work = $4 THEN last_error ELSE NULL END,
+              pending_work = $4
+        WHERE collection_case_id = $1`,
+      [state.collectionCaseId, state.approval?.agencyId ?? null, state.status, work, JSON.stringify(state), version, now],
+    );
+  }
+
+  /** A delivery or recall attempt failed: try again after `delayMs`, keep the reason (no personal data). */
+  async postpone(tx: SqlClient, collectionCaseId: string, delayMs: number, reason: string): Promise<void> {
+    await tx.query(
+      `UPDATE ${this.cases} SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3, updated_at = $4 WHERE collection_case_id = $1`,
+      [collectionCaseId, new Date(this.options.clock().getTime() + delayMs), reason.slice(0, 500), this.options.clock()],
+    );
+  }
+
+  /** Cases with work of a kind that is due now, oldest first (bounded). */
+  async due(client: SqlClient, work: 'check' | 'deliver' | 'recall', options: { agencyId?: string; limit: number }): Promise<{ collectionCaseId: string; invoiceId: string; agencyId: string | null }[]> {
+    const { rows } = await client.query<{ collection_case_id: string; invoice_id: string; agency_id: string | null }>(
+      `SELECT collection_case_id, invoice_id, agency_id FROM ${this.cases}
+        WHERE pending_work = $1 AND next_attempt_at <= $2 AND ($3::text IS NULL OR agency_id = $3)
+        ORDER BY next_attempt_at, requested_at LIMIT $4`,
+      [work, this.options.clock(), options.agencyId ?? null, options.limit],
+    );
+    return rows.map((r) => ({ collectionCaseId: r.collection_case_id, invoiceId: r.invoice_id, agencyId: r.agency_id }));
+  }
+
+  async ofAgency(client: SqlClient, agencyId: string): Promise<CollectionCase[]> {
+    const { rows } = await client.query<{ state: CollectionCase }>(`SELECT state FROM ${this.cases} WHERE agency_id = $1 ORDER BY handoff_id`, [agencyId]);
+    return rows.map((r) => r.state);
+  }
+
+  async ofInvoice(client: SqlClient, invoiceId: string): Promise<CollectionCase[]> {
+    const { rows } = await client.query<{ state: CollectionCase }>(`SELECT state FROM ${this.cases} WHERE invoice_id = $1 ORDER BY requested_at`, [invoiceId]);
+    return rows.map((r) => r.state);
+  }
+}
