@@ -1,4 +1,10 @@
 import { Baseline1763800000000 } from './1763800000000-baseline';
+import { createDeliveriesMigration } from './1767225800000-deliveries';
 
 /** Every schema change of this service, in order. TypeORM runs the pending ones at start. */
-export const migrations = [Baseline1763800000000];
+export function notifierMigrations(schema: string) {
+  return [Baseline1763800000000, createDeliveriesMigration(schema)];
+}
+
+/** The default schema's migrations (kept for callers that list every service's migrations). */
+export const migrations = notifierMigrations('notifier');

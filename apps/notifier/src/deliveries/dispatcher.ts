@@ -1,0 +1,280 @@
+import { Outbox } from '@dunning/event-store';
+import { inTransaction, type SqlClient, type SqlPool } from '@dunning/messaging';
+import { decideSend, localDateOf, renderMessage, type Channel, type SendRules, type TemplateCatalog } from '../domain';
+import { ProviderError, type MessageProvider, type OutboundMessage } from '../channels/provider';
+import { outcomeOfDlr } from '../channels/kannel-sms.provider';
+import type { ContactDirectory, ContactLookup } from './contact-directory';
+import { DeliveryStore, reachabilityOf, type DeliveryRow } from './delivery-store';
+import { toIntegrationEvent, toOutboxMessage, type DeliveryOutcome } from './outcome-events';
+
+/** Named points where a test may crash the process (kill -9 on itself), never set in production. */
+export type FaultPoint = 'after-provider-accepted';
+
+export interface DispatcherOptions {
+  readonly pool: SqlPool;
+  readonly schema: string;
+  readonly catalog: TemplateCatalog;
+  readonly providers: readonly MessageProvider[];
+  readonly contacts: ContactDirectory;
+  readonly rules: Omit<SendRules, 'timeZone'>;
+  readonly deliveriesTopic: string;
+  readonly defaultBrand: string;
+  /** `https://pay.example/i/{invoiceId}`: the customer's payment link. */
+  readonly paymentLinkTemplate: string;
+  /** How long an attempt in `sending` belongs to the worker that started it before anyone reconciles it. */
+  readonly leaseMs: number;
+  /** Retries of a message the provider certainly did not take, then `failed` (retries-exhausted). */
+  readonly maxAttempts: number;
+  readonly backoff: { readonly initialMs: number; readonly maxMs: number };
+  readonly batchSize?: number;
+  readonly clock?: () => Date;
+  readonly faultInjection?: (point: FaultPoint) => void;
+  /** Logs without personal data: only ids, codes and states reach it. */
+  readonly log?: (message: string, fields: Readonly<Record<string, string | number | boolean>>) => void;
+}
+
+/**
+ * Turns accepted action requests into messages, exactly once per action:
+ *   1. in one transaction: lock the delivery, run the send-time checks on current state, and either
+ *      skip/defer it or record the attempt as `sending` (with a lease) — before any provider call;
+ *   2. call the provider (its idempotency key: the delivery id, in the Message-ID / DLR URL / file name);
+ *   3. in one transaction: record `sent` and the outbox event.
+ * A crash between 2 and 3 leaves `sending`; once the lease runs out, `reconcile` asks the provider
+ * whether it has the message (lookup by Message-ID, a delivery report, the letter's manifest) and
+ * records `sent` without sending again, or sends again only when the provider certainly lacks it.
+ */
+export class DeliveryDispatcher {
+  private readonly store: DeliveryStore;
+  private readonly outbox: Outbox;
+  private readonly clock: () => Date;
+  private readonly providers: ReadonlyMap<Channel, MessageProvider>;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.store = new DeliveryStore(options.schema);
+    this.clock = options.clock ?? (() => new Date());
+    this.outbox = new Outbox({ schema: options.schema, clock: this.clock });
+    this.providers = new Map(options.providers.map((p) => [p.channel, p]));
+  }
+
+  /** One pass: reconcile expired attempts, then work through due deliveries. Returns how many were handled. */
+  async runOnce(): Promise<number> {
+    let handled = 0;
+    for (const id of await this.due((client, now, limit) => this.store.claimExpiredAttempts(client, now, limit))) {
+      await this.reconcile(id);
+      handled += 1;
+    }
+    for (const id of await this.due((client, now, limit) => this.store.claimDue(client, now, limit))) {
+      await this.dispatch(id);
+      handled += 1;
+    }
+    return handled;
+  }
+
+  private async due(claim: (client: SqlClient, now: Date, limit: number) => Promise<DeliveryRow[]>): Promise<string[]> {
+    // Only ids are read here; each delivery is then locked again in its own transaction.
+    const rows = await inTransaction(this.options.pool, (client) => claim(client, this.clock(), this.options.batchSize ?? 20));
+    return rows.map((row) => row.deliveryId);
+  }
+
+  /** Steps 1–3 for one pending delivery. */
+  async dispatch(deliveryId: string): Promise<void> {
+    const pending = await inTransaction(this.options.pool, (client) => this.store.find(client, deliveryId));
+    if (pending?.state !== 'pending') return;
+    // The contact is asked for outside the transaction (an HTTP call) and never stored.
+    let contact: ContactLookup;
+    try {
+      contact = await this.options.contacts.lookup(pending.customerId);
+    } catch {
+      this.options.log?.('contact directory unavailable', { deliveryId });
+      await inTransaction(this.options.pool, (client) => this.store.defer(client, deliveryId, new Date(this.clock().getTime() + this.options.backoff.initialMs), 'contacts-unavailable', this.clock()));
+      return;
+    }
+    const prepared = await inTransaction(this.options.pool, async (client) => {
+      const row = await this.store.lockOne(client, deliveryId);
+      if (!row || row.state !== 'pending') return undefined;
+      return this.prepare(client, row, contact);
+    });
+    if (!prepared) return;
+    const { row, message, provider } = prepared;
+
+    let providerRef: string;
+    try {
+      providerRef = (await provider.send(message)).providerRef;
+    } catch (error) {
+      await this.afterFailedSend(row, provider, error);
+      return;
+    }
+    this.options.faultInjection?.('after-provider-accepted');
+    await inTransaction(this.options.pool, async (client) => {
+      const current = await this.store.lockOne(client, deliveryId);
+      if (current?.state !== 'sending') return;
+      await this.recordSent(client, current, provider.name, providerRef);
+    });
+  }
+
+  private async prepare(client: SqlClient, row: DeliveryRow, contact: ContactLookup): Promise<{ row: DeliveryRow; message: OutboundMessage; provider: MessageProvider } | undefined> {
+    const now = this.clock();
+    const request = row.request;
+    const [invoice, customer] = await Promise.all([this.store.invoice(client, row.invoiceId), this.store.customer(client, row.customerId)]);
+    const timeZone = customer?.timeZone ?? 'UTC';
+    const since = new Date(now.getTime() - this.options.rules.contactCap.perDays * 86_400_000);
+    const decision = decideSend({
+      now,
+      channel: request.channel,
+      fallbackChannels: request.fallbackChannels.filter((c) => this.providers.has(c)),
+      ...(request.sendWindow ? { sendWindow: { notBefore: new Date(request.sendWindow.notBefore), notAfter: new Date(request.sendWindow.notAfter) } } : {}),
+      invoice: invoice?.standing,
+      reachability: reachabilityOf(contact),
+      recentContacts: await this.store.recentContacts(client, row.customerId, since),
+      rules: { ...this.options.rules, timeZone },
+    });
+    this.options.log?.('send-time decision', { deliveryId: row.deliveryId, decision: decision.kind, ...('reason' in decision ? { reason: decision.reason } : {}) });
+
+    if (decision.kind === 'skip') {
+      await this.finishWith(client, row, request.channel, { kind: 'skipped', reasonCode: decision.reason, at: now });
+      return undefined;
+    }
+    if (decision.kind === 'defer') {
+      await this.store.defer(client, row.deliveryId, decision.until, `deferred-${decision.reason}`, now);
+      return undefined;
+    }
+    const provider = this.providers.get(decision.channel);
+    const recipient = contact.status === 'ok' ? contact.recipient : undefined;
+    if (!invoice || !recipient || !provider) return undefined; // decideSend only says send when these exist
+    const rendered = renderMessage(this.options.catalog, {
+      templateId: request.templateId,
+      channel: decision.channel,
+      locale: request.locale,
+      ...(customer?.country ? { country: customer.country } : {}),
+      customerType: customer?.customerType ?? 'consumer',
+      brand: invoice.brand ?? this.options.defaultBrand,
+      recipientName: recipient.name,
+      invoice: { invoiceId: invoice.invoiceId, dueDate: invoice.dueDate, amount: invoice.amount, balance: invoice.standing.balance, ...(invoice.paymentReference ? { paymentReference: invoice.paymentReference } : {}) },
+      ...(request.fee ? { fee: request.fee } : {}),
+      ...(request.payBy ? { payBy: request.payBy } : {}),
+      sendDate: localDateOf(now, timeZone),
+      paymentLink: this.options.paymentLinkTemplate.replace('{invoiceId}', encodeURIComponent(invoice.invoiceId)),
+    });
+    if (!rendered.ok) {
+      this.options.log?.('template refused', { deliveryId: row.deliveryId, templateId: request.templateId, problems: rendered.problems.length });
+      await this.finishWith(client, row, decision.channel, { kind: 'failed', errorCode: 'template-invalid', permanent: true, at: now });
+      return undefined;
+    }
+    await this.store.startAttempt(client, row.deliveryId, decision.channel, provider.name, now, new Date(now.getTime() + this.options.leaseMs));
+    const message: OutboundMessage = { deliveryId: row.deliveryId, channel: decision.channel, brand: invoice.brand ?? this.options.defaultBrand, recipient, content: rendered.message };
+    return { row: { ...row, channel: decision.channel, attempts: row.attempts + 1 }, message, provider };
+  }
+
+  private async afterFailedSend(row: DeliveryRow, provider: MessageProvider, error: unknown): Promise<void> {
+    const failure = error instanceof ProviderError ? error : new ProviderError('ambiguous', 'unexpected-error', 'unexpected error while sending');
+    this.options.log?.('provider error', { deliveryId: row.deliveryId, provider: provider.name, kind: failure.kind, code: failure.code });
+    await inTransaction(this.options.pool, async (client) => {
+      const current = await this.store.lockOne(client, row.deliveryId);
+      if (current?.state !== 'sending') return;
+      const now = this.clock();
+      if (failure.kind === 'permanent') {
+        await this.finishWith(client, current, provider.channel, { kind: 'failed', errorCode: failure.code, permanent: true, at: now });
+      } else if (failure.kind === 'ambiguous') {
+        // Maybe taken: never send blindly again; reconcile once the lease (with backoff) runs out.
+        await this.store.extendLease(client, current.deliveryId, new Date(now.getTime() + this.backoffMs(current.attempts)), failure.code, now);
+      } else {
+        await this.retryOrGiveUp(client, current, failure.code, now);
+      }
+    });
+  }
+
+  private async retryOrGiveUp(client: SqlClient, row: DeliveryRow, code: string, now: Date): Promise<void> {
+    if (row.attempts >= this.options.maxAttempts) {
+      await this.finishWith(client, row, row.channel ?? row.requestedChannel, { kind: 'failed', errorCode: `retries-exhausted-${code}`.slice(0, 100), permanent: false, at: now });
+      return;
+    }
+    await this.store.defer(client, row.deliveryId, new Date(now.getTime() + this.backoffMs(row.attempts)), code, now);
+  }
+
+  private backoffMs(attempts: number): number {
+    return Math.min(this.options.backoff.maxMs, this.options.backoff.initialMs * 2 ** Math.max(0, attempts - 1));
+  }
+
+  /** An attempt whose outcome was never recorded: ask the provider. */
+  async reconcile(deliveryId: string): Promise<void> {
+    await inTransaction(this.options.pool, async (client) => {
+      const row = await this.store.lockOne(client, deliveryId);
+      if (row?.state !== 'sending' || !row.channel) return;
+      const provider = this.providers.get(row.channel);
+      const now = this.clock();
+      if (!provider) return;
+      const verdict = await provider.reconcile({ deliveryId, startedAt: row.sendingStartedAt ?? now }, now);
+      this.options.log?.('reconciled attempt', { deliveryId, provider: provider.name, verdict: verdict.kind });
+      switch (verdict.kind) {
+        case 'accepted':
+          await this.recordSent(client, row, provider.name, verdict.providerRef);
+          return;
+        case 'not-accepted':
+          // Certainly not sent: back to pending, so the send-time checks run again on today's state.
+          await this.retryOrGiveUp(client, row, 'not-accepted-after-crash', now);
+          return;
+        case 'unknown':
+          await this.store.extendLease(client, deliveryId, new Date(now.getTime() + this.options.backoff.initialMs), 'reconcile-pending', now);
+          return;
+        case 'indeterminate':
+          await this.finishWith(client, row, row.channel, { kind: 'failed', errorCode: 'outcome-unknown', permanent: false, at: now });
+          return;
+        default: {
+          const unknown: never = verdict;
+          throw new Error(`unknown verdict ${JSON.stringify(unknown)}`);
+        }
+      }
+    });
+  }
+
+  private async recordSent(client: SqlClient, row: DeliveryRow, provider: string, providerRef: string): Promise<void> {
+    const now = this.clock();
+    await this.store.markSent(client, row.deliveryId, providerRef, now);
+    const channel = row.channel ?? row.requestedChannel;
+    await this.emit(client, row, channel, { kind: 'sent', provider, templateId: row.templateId, at: now });
+    // Reports that arrived before `sent` was recorded (a crash, a fast SMSC) apply now.
+    for (const type of await this.store.reportTypes(client, row.deliveryId)) {
+      const outcome = outcomeOfDlr(type);
+      if (outcome === 'delivered' || outcome === 'failed') {
+        await this.applyFinalReport(client, { ...row, channel, state: 'sent' }, outcome, type, now);
+        break;
+      }
+    }
+  }
+
+  /** A delivery report from a provider (Kannel's dlr-url). Stored first: it is also reconciliation evidence. */
+  async onDeliveryReport(deliveryId: string, reportType: number): Promise<'recorded' | 'unknown-delivery'> {
+    return inTransaction(this.options.pool, async (client) => {
+      const row = await this.store.lockOne(client, deliveryId);
+      if (!row) return 'unknown-delivery';
+      const now = this.clock();
+      if ((await this.store.recordReport(client, deliveryId, reportType, now)) === 'repeat') return 'recorded';
+      const outcome = outcomeOfDlr(reportType);
+      if (row.state === 'sent' && (outcome === 'delivered' || outcome === 'failed')) await this.applyFinalReport(client, row, outcome, reportType, now);
+      return 'recorded';
+    });
+  }
+
+  private async applyFinalReport(client: SqlClient, row: DeliveryRow, outcome: 'delivered' | 'failed', reportType: number, now: Date): Promise<void> {
+    const channel = row.channel ?? row.requestedChannel;
+    if (outcome === 'delivered') {
+      await this.store.finish(client, row.deliveryId, 'delivered', null, now);
+      await this.emit(client, row, channel, { kind: 'delivered', at: now });
+    } else {
+      const code = reportType === 16 ? 'smsc-rejected' : 'undelivered';
+      await this.store.finish(client, row.deliveryId, 'failed', code, now);
+      await this.emit(client, row, channel, { kind: 'failed', errorCode: code, permanent: true, at: now });
+    }
+  }
+
+  private async finishWith(client: SqlClient, row: DeliveryRow, channel: Channel, outcome: Extract<DeliveryOutcome, { kind: 'failed' | 'skipped' }>): Promise<void> {
+    const code = outcome.kind === 'failed' ? outcome.errorCode : outcome.reasonCode;
+    await this.store.finish(client, row.deliveryId, outcome.kind, code, outcome.at, channel);
+    await this.emit(client, row, channel, outcome);
+  }
+
+  private async emit(client: SqlClient, row: DeliveryRow, channel: Channel, outcome: DeliveryOutcome): Promise<void> {
+    const event = toIntegrationEvent({ deliveryId: row.deliveryId, actionId: row.actionId, invoiceId: row.invoiceId, customerId: row.customerId, channel }, outcome);
+    await this.outbox.enqueue(client, [toOutboxMessage(this.options.deliveriesTopic, event)]);
+  }
+}

@@ -1,0 +1,133 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { Pool } from 'pg';
+import { decodeRecord, dunningEventRegistry, invoicingEventRegistry, type DunningEvent, type InvoicingEvent } from '@dunning/contracts';
+import { OutboxRelay } from '@dunning/event-store';
+import { KafkaPublisher, TransactionalBatchConsumer } from '@dunning/messaging';
+import type { ServiceConfig } from '@dunning/platform';
+import { KannelSmsProvider, verifyDeliverySignature } from './channels/kannel-sms.provider';
+import { LetterDropProvider } from './channels/letter-drop.provider';
+import { SmtpEmailProvider } from './channels/smtp-email.provider';
+import type { MessageProvider } from './channels/provider';
+import { InvoicingContactDirectory } from './deliveries/contact-directory';
+import { DeliveryStore } from './deliveries/delivery-store';
+import { DeliveryDispatcher } from './deliveries/dispatcher';
+import { handleActionRequests, handleInvoiceEvents } from './intake/handle-records';
+import type { NotifierConfig } from './notifier-config';
+import type { TemplateCatalog } from './domain';
+
+export type RuntimeLog = (message: string, fields: Readonly<Record<string, string | number | boolean>>) => void;
+
+/**
+ * The notifier's moving parts, wired once: two transactional consumers (action requests, invoice
+ * state), the dispatcher loop (send-time checks, providers, reconciliation) and the outbox relay
+ * publishing notifier.deliveries.v1. The Nest module starts and stops it with the application.
+ */
+export class NotifierRuntime {
+  readonly pool: Pool;
+  readonly dispatcher: DeliveryDispatcher;
+  private readonly providers: MessageProvider[];
+  private readonly consumers: TransactionalBatchConsumer<unknown>[];
+  private readonly relay: OutboxRelay;
+  private readonly publisher: KafkaPublisher;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly service: ServiceConfig,
+    readonly config: NotifierConfig,
+    readonly catalog: TemplateCatalog,
+    private readonly log: RuntimeLog,
+  ) {
+    const upSince = new Date();
+    this.pool = new Pool({ connectionString: service.databaseUrl, max: 8, application_name: 'notifier' });
+    const store = new DeliveryStore(config.schema);
+    this.providers = [
+      new SmtpEmailProvider({ ...config.smtp, timeoutMs: 10_000 }),
+      new KannelSmsProvider({ ...config.kannel, dlrUrl: `${config.publicUrl}/notifier/dlr/kannel`, upSince, timeoutMs: 10_000 }, async (deliveryId) =>
+        (await store.reportTypes(this.pool, deliveryId)).length > 0,
+      ),
+      new LetterDropProvider(config.letters),
+    ];
+    this.dispatcher = new DeliveryDispatcher({
+      pool: this.pool,
+      schema: config.schema,
+      catalog,
+      providers: this.providers,
+      contacts: new InvoicingContactDirectory(config.contacts),
+      rules: { contactWindows: config.contactWindows, contactCap: config.contactCap, unknownInvoiceRetryMs: config.backoff.initialMs },
+      deliveriesTopic: config.topics.deliveries,
+      defaultBrand: config.defaultBrand,
+      paymentLinkTemplate: config.paymentLinkTemplate,
+      leaseMs: config.leaseMs,
+      maxAttempts: config.maxAttempts,
+      backoff: config.backoff,
+      log,
+      ...(config.faultInjection
+        ? {
+            faultInjection: (point) => {
+              // The crash test's hook: die exactly here, like a power cut, with nothing flushed.
+              if (point === config.faultInjection) process.kill(process.pid, 'SIGKILL');
+            },
+          }
+        : {}),
+    });
+    const kafka = new Kafka({ clientId: 'notifier', brokers: service.kafkaBrokers, logLevel: logLevel.WARN });
+    this.publisher = new KafkaPublisher(kafka);
+    this.relay = new OutboxRelay({ pool: this.pool, schema: config.schema, publisher: this.publisher, onError: () => log('outbox relay error', {}) });
+    const clock = () => new Date();
+    const actions = new TransactionalBatchConsumer<DunningEvent>({
+      kafka,
+      pool: this.pool,
+      schema: config.schema,
+      groupId: config.consumerGroup,
+      topics: [config.topics.actions],
+      decode: (record) => decodeRecord(record, dunningEventRegistry),
+      handle: handleActionRequests(store, config.fallbackChannels, clock),
+    });
+    const invoices = new TransactionalBatchConsumer<InvoicingEvent>({
+      kafka,
+      pool: this.pool,
+      schema: config.schema,
+      groupId: `${config.consumerGroup}-invoices`,
+      topics: [config.topics.invoices],
+      decode: (record) => decodeRecord(record, invoicingEventRegistry),
+      handle: handleInvoiceEvents(store, clock),
+    });
+    this.consumers = [actions as TransactionalBatchConsumer<unknown>, invoices as TransactionalBatchConsumer<unknown>];
+  }
+
+  async start(): Promise<void> {
+    await this.publisher.connect();
+    this.relay.start();
+    for (const consumer of this.consumers) await consumer.start();
+    const loop = async (): Promise<void> => {
+      try {
+        // Keep going while a pass finds work; then wait for the next poll.
+        while (!this.stopped && (await this.dispatcher.runOnce()) > 0);
+      } catch (error) {
+        this.log('dispatcher pass failed', { error: error instanceof Error ? error.name : 'unknown' });
+      }
+      if (!this.stopped) this.timer = setTimeout(() => (this.running = loop()), this.config.pollIntervalMs);
+    };
+    this.running = loop();
+    this.log('notifier started', { schema: this.config.schema, actions: this.config.topics.actions, invoices: this.config.topics.invoices });
+  }
+
+  /** A delivery report from Kannel; a report with a wrong signature is refused. */
+  async onKannelReport(deliveryId: string, signature: string, type: number): Promise<'recorded' | 'unknown-delivery' | 'forbidden'> {
+    if (!verifyDeliverySignature(deliveryId, signature, this.config.kannel.dlrSecret)) return 'forbidden';
+    return this.dispatcher.onDeliveryReport(deliveryId, type);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    for (const consumer of this.consumers) await consumer.stop();
+    await this.relay.stop();
+    await this.publisher.disconnect();
+    for (const provider of this.providers) await provider.close?.();
+    await this.pool.end();
+  }
+}
