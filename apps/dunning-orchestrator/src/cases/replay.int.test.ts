@@ -1,0 +1,246 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client, Pool } from 'pg';
+import { encodeBinary, INVOICING_SOURCE, SCORING_SOURCE } from '@dunning/contracts';
+import { EventStore } from '@dunning/event-store';
+import { replayProjection } from '@dunning/messaging';
+import { createTopic, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor } from '@dunning/testing';
+import { DateHolidaysCalendar, parsePolicy } from '../domain';
+import { readFileSync } from 'node:fs';
+import { SystemClock } from '../clock/clock';
+import { CaseProcessor } from './case-processor';
+import { caseProjector, inputDecoder } from './case-projector';
+import { DunningGateway } from './dunning-gateway';
+
+/**
+ * The projection is rebuilt by a replay of the four topics and the replay sends nothing
+ * (promise 3). The real service runs a seeds-experiment month for 30 customers (invoices,
+ * scores, payments, a dispute; the simulated clock moved through the admin endpoint); then it
+ * stops, the projection is replayed from Kafka in the test process with the service's own
+ * handler, and the rebuilt cases equal the live ones while no outbox row, event, timer or Kafka
+ * record was added. The experiment results endpoint is checked on the way.
+ */
+const repo = path.resolve(__dirname, '../../../..');
+const CUSTOMERS = 30;
+const suffix = uniqueName('replay').replace(/-/g, '_');
+const database = `dunning_${suffix}`;
+const databaseUrl = `postgres://postgres@127.0.0.1:5432/${database}`;
+const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
+const group = uniqueName('it-orchestrator');
+const topics = {
+  invoices: uniqueName('rp-invoices'),
+  scores: uniqueName('rp-scores'),
+  deliveries: uniqueName('rp-deliveries'),
+  collectionCases: uniqueName('rp-collection'),
+  actions: uniqueName('rp-actions'),
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function event(type: string, id: string, time: string, data: { customerId: string } & Record<string, unknown>, source = INVOICING_SOURCE) {
+  const record = encodeBinary({ specversion: '1.0', id, source, type, time, data });
+  return { key: record.key, value: record.value, headers: record.headers };
+}
+
+describe('replaying the projection (real broker and database)', () => {
+  const db = new Client({ connectionString: databaseUrl });
+  let child: ChildProcess | undefined;
+  const output: string[] = [];
+  let baseUrl = '';
+
+  beforeAll(async () => {
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.end();
+    await db.connect();
+    for (const topic of Object.values(topics)) await createTopic(kafkaBrokers(), topic, 3);
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/dunning-orchestrator/src/main.ts'], {
+      cwd: repo,
+      env: {
+        ...process.env,
+        HTTP_PORT: String(port),
+        DATABASE_URL: databaseUrl,
+        KAFKA_BROKERS: kafkaBrokers().join(','),
+        DUNNING_POLICY_FILE: 'policies/seeds-experiment.yaml',
+        ORCHESTRATOR_CLOCK: 'simulated',
+        ORCHESTRATOR_SIMULATED_CLOCK_START: '2026-03-01T10:00:00Z',
+        ORCHESTRATOR_CONSUMER_GROUP: group,
+        ORCHESTRATOR_TOPIC_INVOICES: topics.invoices,
+        ORCHESTRATOR_TOPIC_SCORES: topics.scores,
+        ORCHESTRATOR_TOPIC_DELIVERIES: topics.deliveries,
+        ORCHESTRATOR_TOPIC_COLLECTION: topics.collectionCases,
+        ORCHESTRATOR_TOPIC_ACTIONS: topics.actions,
+        OTEL_SDK_DISABLED: 'true',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  });
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await db.end();
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  const count = async (sql: string): Promise<number> => Number((await db.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
+  const setClock = async (now: string) => {
+    const response = await fetch(`${baseUrl}/admin/clock`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now }) });
+    expect(response.status).toBe(200);
+    return (await response.json()) as { now: string; timersFired: number };
+  };
+
+  it('rebuilds the same cases from Kafka and sends nothing', async () => {
+    await waitFor(
+      async () => {
+        if (child?.exitCode !== null) throw new Error(`service exited: ${output.join('').slice(-2000)}`);
+        return (await fetch(`${baseUrl}/health/ready`).catch(() => undefined))?.status === 200;
+      },
+      { timeoutMs: 60_000, description: 'the orchestrator to be ready' },
+    );
+    const kafka = new Kafka({ clientId: 'it-replay', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const profile = { type: 'consumer', locale: 'sv-SE', timeZone: 'Europe/Stockholm', country: 'SE', reachableChannels: ['sms', 'email', 'letter'] };
+    await producer.send({
+      topic: topics.invoices,
+      messages: Array.from({ length: CUSTOMERS }, (_, i) =>
+        event('invoicing.invoice.opened.v1', `opened-${i}`, '2026-03-01T10:00:00Z', {
+          invoiceId: `invoice-${i}`,
+          customerId: `customer-${i}`,
+          issuedAt: '2026-03-01T10:00:00Z',
+          dueDate: '2026-03-20',
+          amount: { minor: 49_900, currency: 'SEK' },
+          balance: { minor: 49_900, currency: 'SEK' },
+          customer: profile,
+        }),
+      ),
+    });
+    await producer.send({
+      topic: topics.scores,
+      messages: Array.from({ length: CUSTOMERS }, (_, i) =>
+        event(
+          'scoring.score.computed.v1',
+          `score-${i}`,
+          '2026-03-02T10:00:00Z',
+          {
+            scoreId: `score-${i}`,
+            customerId: `customer-${i}`,
+            invoiceId: `invoice-${i}`,
+            computedAt: '2026-03-02T10:00:00Z',
+            modelVersion: 'pay-without-collection@2026-03-01',
+            probabilityPaysWithoutCollection: (i % 10) / 10,
+            uplift: [{ treatment: 'collection-handoff', effect: 0.06 }],
+            topReasons: [],
+          },
+          SCORING_SOURCE,
+        ),
+      ),
+    });
+    await waitFor(async () => (await count(`SELECT count(*) AS n FROM orchestrator.cases WHERE status = 'open'`)) === CUSTOMERS, {
+      timeoutMs: 60_000,
+      description: 'the cases opened',
+    });
+
+    // A month passes in steps; some pay, one disputes.
+    await setClock('2026-03-17T10:00:00Z');
+    await setClock('2026-03-20T08:00:00Z');
+    await setClock('2026-03-23T09:00:00Z');
+    await producer.send({
+      topic: topics.invoices,
+      messages: [
+        ...[0, 1, 2, 3, 4].map((i) =>
+          event('invoicing.payment.applied.v1', `paid-${i}`, '2026-03-23T09:00:00Z', {
+            invoiceId: `invoice-${i}`,
+            customerId: `customer-${i}`,
+            paymentId: `payment-${i}`,
+            appliedAmount: { minor: 49_900, currency: 'SEK' },
+            remainingBalance: { minor: 0, currency: 'SEK' },
+            receivedAt: '2026-03-23T09:00:00Z',
+            matchedBy: 'invoice-id',
+          }),
+        ),
+        event('invoicing.invoice.disputed.v1', 'disputed-5', '2026-03-23T09:00:00Z', { invoiceId: 'invoice-5', customerId: 'customer-5', disputedAt: '2026-03-23T09:00:00Z' }),
+        event('invoicing.customer.terminated.v1', 'terminated-6', '2026-03-23T09:00:00Z', { customerId: 'customer-6', terminatedAt: '2026-03-23T09:00:00Z' }),
+      ],
+    });
+    await producer.disconnect();
+    await waitFor(async () => (await count(`SELECT count(*) AS n FROM orchestrator.cases WHERE status = 'closed'`)) === 5, { timeoutMs: 30_000, description: 'five cases closed' });
+    await setClock('2026-04-02T09:00:00Z');
+    await setClock('2026-04-15T09:00:00Z');
+
+    const results = await fetch(`${baseUrl}/experiments/collection-vs-friendly/results?asOf=2026-06-30T00:00:00Z`);
+    expect(results.status).toBe(200);
+    const body = (await results.json()) as { arms: { armId: string; cases: number }[] };
+    expect(body.arms.map((arm) => arm.armId)).toEqual(['collection-as-before', 'friendly-sms', 'no-action']);
+    // Every case was late on 22 March (segmentation day), before anyone paid: all are in the experiment.
+    expect(body.arms.reduce((sum, arm) => sum + arm.cases, 0)).toBe(CUSTOMERS);
+    expect((await fetch(`${baseUrl}/experiments/no-such-experiment/results`)).status).toBe(404);
+
+    await waitFor(async () => (await count(`SELECT count(*) AS n FROM orchestrator.outbox WHERE published_at IS NULL`)) === 0, { timeoutMs: 30_000, description: 'the outbox published' });
+    const exited = new Promise((resolve) => child?.once('exit', resolve));
+    child?.kill('SIGTERM');
+    await exited;
+
+    const snapshot = async () => ({
+      cases: (await db.query(`SELECT case_id, customer_id, status, stream_version, state, segment_id, experiment_id, arm_id FROM orchestrator.cases ORDER BY case_id`)).rows,
+      customers: (await db.query(`SELECT customer_id, payment_dates, terminated_at FROM orchestrator.customers ORDER BY customer_id`)).rows,
+      timers: (await db.query(`SELECT timer_id, status, fire_count FROM orchestrator.timers ORDER BY timer_id`)).rows,
+      outbox: await count(`SELECT count(*) AS n FROM orchestrator.outbox`),
+      events: await count(`SELECT count(*) AS n FROM orchestrator.events`),
+    });
+    const live = await snapshot();
+    expect(live.cases.filter((row) => (row as { arm_id: string | null }).arm_id !== null).length).toBeGreaterThan(0);
+    const recordsBefore = (await readTopicWithKcat(topics.actions)).length;
+    expect(recordsBefore).toBeGreaterThan(CUSTOMERS);
+
+    // Replay with the service's own handler: the projection is emptied and re-derived.
+    const pool = new Pool({ connectionString: databaseUrl, max: 4 });
+    try {
+      const policy = parsePolicy(readFileSync(path.join(repo, 'apps/dunning-orchestrator/policies/seeds-experiment.yaml'), 'utf8'));
+      const processor = new CaseProcessor({ eventStore: new EventStore({ schema: 'orchestrator' }), schema: 'orchestrator', gateway: new DunningGateway(topics.actions), policy, calendar: new DateHolidaysCalendar() });
+      expect(await count(`SELECT count(*) AS n FROM orchestrator.cases`)).toBe(CUSTOMERS);
+      const summary = await replayProjection({
+        kafka,
+        pool,
+        topic: [topics.invoices, topics.scores, topics.deliveries, topics.collectionCases],
+        groupId: group,
+        schema: 'messaging',
+        decode: inputDecoder(topics),
+        handle: caseProjector(processor, new SystemClock()),
+        reset: async (tx) => {
+          await tx.query('TRUNCATE orchestrator.cases, orchestrator.customers');
+        },
+      });
+      expect(summary.endOffsets.size).toBeGreaterThan(0);
+    } finally {
+      await pool.end();
+    }
+    const rebuilt = await snapshot();
+    expect(rebuilt.cases).toEqual(live.cases);
+    expect(rebuilt.customers).toEqual(live.customers);
+    expect(rebuilt.timers).toEqual(live.timers);
+    expect(rebuilt.outbox).toBe(live.outbox);
+    expect(rebuilt.events).toBe(live.events);
+    expect((await readTopicWithKcat(topics.actions)).length).toBe(recordsBefore);
+  });
+});
