@@ -46,5 +46,12 @@ export async function freshEventStoreSchema(pool: Pool, prefix = 'es_test'): Pro
 }
 
 export async function dropSchema(pool: Pool, schema: string): Promise<void> {
-  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  // A test that failed with a transaction still open must not hang the clean-up forever.
+  const client = await pool.connect();
+  try {
+    await client.query(`SET lock_timeout = '10s'`);
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    client.release(true);
+  }
 }

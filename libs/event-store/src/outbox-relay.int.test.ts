@@ -1,0 +1,144 @@
+import type { Kafka } from 'kafkajs';
+import type { Pool } from 'pg';
+import { waitFor } from '@dunning/testing';
+import { createTopic, deleteTopic, readWholeTopic, testKafka, TestKafkaPublisher } from '../test-support/kafka';
+import { dropSchema, freshEventStoreSchema, randomSuffix, testPool } from '../test-support/postgres';
+import { EventStore } from './event-store';
+import { OutboxRelay, type OutboxPublisher, type OutboxRecord } from './outbox-relay';
+
+let pool: Pool;
+let kafka: Kafka;
+let publisher: TestKafkaPublisher;
+let schema: string;
+let topic: string;
+let store: EventStore;
+
+beforeAll(async () => {
+  pool = await testPool(8);
+  kafka = testKafka('event-store-relay-test');
+  publisher = new TestKafkaPublisher(kafka);
+});
+afterAll(async () => {
+  await publisher.disconnect();
+  await pool.end();
+});
+beforeEach(async () => {
+  schema = await freshEventStoreSchema(pool);
+  store = new EventStore({ schema });
+  topic = `es-relay-${randomSuffix()}`;
+  await createTopic(kafka, topic, 3);
+});
+afterEach(async () => {
+  await dropSchema(pool, schema);
+  await deleteTopic(kafka, topic);
+});
+
+async function unpublished(): Promise<number> {
+  const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "${schema}".outbox WHERE published_at IS NULL`);
+  return rows[0].n;
+}
+
+async function appendWithMessage(streamId: string, version: number, key: string): Promise<string> {
+  const messageId = `${streamId}-${version + 1}`;
+  await store.append(pool, streamId, version, [{ type: 'Happened', data: { n: version + 1 } }], {
+    outbox: [{ topic, key, messageId, value: JSON.stringify({ streamId, version: version + 1 }), headers: { ce_type: 'test.happened' } }],
+  });
+  return messageId;
+}
+
+describe('OutboxRelay', () => {
+  it('publishes committed rows in log order per key with their id header, marks them, and waits for a slow transaction', async () => {
+    const at = new Date('2026-04-01T00:00:00.000Z');
+    const relay = new OutboxRelay({ pool, schema, publisher, batchSize: 4, clock: () => at });
+    const expected: string[] = [];
+    for (let v = 0; v < 3; v++) for (const key of ['a', 'b']) expected.push(await appendWithMessage(`stream-${key}`, v, key));
+
+    // A transaction that wrote a row and stays open holds back everything written after it.
+    const slow = await pool.connect();
+    let afterSlow: string;
+    try {
+      await slow.query('BEGIN');
+      await store.append(slow, 'stream-c', 'no-stream', [{ type: 'Happened', data: {} }], { outbox: [{ topic, key: 'c', messageId: 'stream-c-1', value: '{}' }] });
+      afterSlow = await appendWithMessage('stream-a', 3, 'a');
+
+      expect(await relay.runOnce()).toEqual({ outcome: 'published', published: 4 });
+      expect(await relay.runOnce()).toEqual({ outcome: 'published', published: 2 });
+      expect(await relay.runOnce()).toEqual({ outcome: 'idle', published: 0 });
+      expect(await unpublished()).toBe(1); // committed after the slow transaction began: held back
+      await slow.query('COMMIT');
+    } finally {
+      slow.release(true);
+    }
+    expect(await relay.runOnce()).toEqual({ outcome: 'published', published: 2 });
+    expect(await unpublished()).toBe(0);
+    const { rows } = await pool.query(`SELECT DISTINCT published_at FROM "${schema}".outbox`);
+    expect(rows).toEqual([{ published_at: at }]);
+
+    const messages = await readWholeTopic(kafka, topic);
+    expect(messages.map((m) => m.headers['ce_id']).sort()).toEqual([...expected, 'stream-c-1', afterSlow].sort());
+    for (const key of ['a', 'b']) {
+      const ids = messages.filter((m) => m.key === key).map((m) => m.headers['ce_id']);
+      expect(ids).toEqual(expected.filter((id) => id.startsWith(`stream-${key}`)).concat(key === 'a' ? [afterSlow] : []));
+    }
+    expect(messages.find((m) => m.headers['ce_id'] === 'stream-a-1')).toMatchObject({ value: JSON.stringify({ streamId: 'stream-a', version: 1 }), headers: { ce_type: 'test.happened' } });
+  });
+
+  it('leaves the rows of a failed publish for the next pass', async () => {
+    await appendWithMessage('s', 0, 'k');
+    let failNext = true;
+    const flaky: OutboxPublisher = {
+      publish: async (records) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('broker unavailable');
+        }
+        await publisher.publish(records);
+      },
+    };
+    const relay = new OutboxRelay({ pool, schema, publisher: flaky });
+    await expect(relay.runOnce()).rejects.toThrow('broker unavailable');
+    expect(await unpublished()).toBe(1);
+    expect(await relay.runOnce()).toEqual({ outcome: 'published', published: 1 });
+    expect((await readWholeTopic(kafka, topic)).map((m) => m.headers['ce_id'])).toEqual(['s-1']);
+  });
+
+  it('lets only one of two running relays publish at a time, and together they publish everything once', async () => {
+    const streams = 20;
+    const perStream = 15;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const published: OutboxRecord[] = [];
+    const watched = (): OutboxPublisher => ({
+      publish: async (records) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        try {
+          await publisher.publish(records);
+          published.push(...records);
+        } finally {
+          inFlight--;
+        }
+      },
+    });
+    const relays = [1, 2].map(() => new OutboxRelay({ pool, schema, publisher: watched(), batchSize: 10, pollIntervalMs: 5, onError: () => undefined }));
+    relays.forEach((relay) => relay.start());
+    const appenders = Array.from({ length: streams }, async (_, s) => {
+      for (let v = 0; v < perStream; v++) await appendWithMessage(`s${s}`, v, `k${s % 7}`);
+    });
+    await Promise.all(appenders);
+    await waitFor(async () => (await unpublished()) === 0, { timeoutMs: 60_000, description: 'all rows published' });
+    await Promise.all(relays.map((relay) => relay.stop()));
+
+    expect(maxInFlight).toBe(1);
+    expect(published).toHaveLength(streams * perStream);
+    expect(new Set(published.map((r) => r.headers['ce_id'])).size).toBe(streams * perStream);
+    expect(relays[0]!.stats.published + relays[1]!.stats.published).toBe(streams * perStream);
+    // Per key, the topic holds each stream's messages in version order.
+    const onTopic = await readWholeTopic(kafka, topic);
+    expect(onTopic).toHaveLength(streams * perStream);
+    for (let s = 0; s < streams; s++) {
+      const versions = onTopic.filter((m) => m.headers['ce_id']!.startsWith(`s${s}-`)).map((m) => Number(m.headers['ce_id']!.split('-')[1]));
+      expect(versions).toEqual(Array.from({ length: perStream }, (_, i) => i + 1));
+    }
+  });
+});
