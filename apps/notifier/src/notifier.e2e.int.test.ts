@@ -47,8 +47,13 @@ interface RunningNotifier {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+// One port for every run: Kannel calls back the URL it was given with the message (dlr-url), and
+// retries it while the notifier is down, so a restarted notifier must listen where the last one did.
+let notifierPort = 0;
+
 async function startNotifier(options: { fault?: boolean } = {}): Promise<RunningNotifier> {
-  const port = await freePort();
+  notifierPort ||= await freePort();
+  const port = notifierPort;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HTTP_PORT: String(port),
@@ -183,6 +188,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await producer?.disconnect();
   await new Promise<void>((r) => contactServer.close(() => r()));
+  const admin = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await admin.end();
 });
 
 describe('notifier end to end (Kafka in, SMTP capture + Kannel out, outcomes on Kafka)', () => {
@@ -235,7 +244,7 @@ describe('notifier end to end (Kafka in, SMTP capture + Kannel out, outcomes on 
     } finally {
       await stopNotifier(third);
     }
-  });
+  }, 300_000);
 
   it('promise 1: a payment that arrives after the request but before sending means no message', async () => {
     const invoiceId = uniqueName('INV-PAID');
@@ -263,7 +272,7 @@ describe('notifier end to end (Kafka in, SMTP capture + Kannel out, outcomes on 
     } finally {
       await stopNotifier(notifier);
     }
-  });
+  }, 180_000);
 
   it('promise 7 canary: the notifier\'s logs hold no name, e-mail address or phone number', () => {
     const logs = output.join('');

@@ -91,8 +91,8 @@ export function smsTo(phone: string): HandsetMessage[] {
 function concatenationOf(udh: Buffer): { reference: number; total: number; sequence: number } | undefined {
   let i = 1;
   while (i < udh.length) {
-    const iei = udh[i]!;
-    const length = udh[i + 1]!;
+    const iei = udh[i] ?? 0;
+    const length = udh[i + 1] ?? 0;
     if (iei === 0x00 && length === 3) return { reference: udh[i + 2]!, total: udh[i + 3]!, sequence: udh[i + 4]! };
     if (iei === 0x08 && length === 4) return { reference: udh.readUInt16BE(i + 2), total: udh[i + 4]!, sequence: udh[i + 5]! };
     i += 2 + length;
