@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Prometheus (Debian's package) on 127.0.0.1, scraping the services' OpenTelemetry Prometheus
+# endpoints (OTEL_METRICS_EXPORTER=prometheus; ports listed in PROMETHEUS_TARGETS).
+#
+#   deploy/local/peers/prometheus.sh start|stop|status
+#
+# Environment (all optional): PROMETHEUS_PORT (default 9090), DUNNING_STATE_DIR (default <repo>/tmp/local),
+# PROMETHEUS_TARGETS (default "127.0.0.1:9464 … 127.0.0.1:9469": the five services and the simulator),
+# PROMETHEUS_SCRAPE_INTERVAL (default 5s).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../../.." && pwd)"
+port="${PROMETHEUS_PORT:-9090}"
+state="${DUNNING_STATE_DIR:-$repo/tmp/local}/prometheus"
+targets="${PROMETHEUS_TARGETS:-127.0.0.1:9464 127.0.0.1:9465 127.0.0.1:9466 127.0.0.1:9467 127.0.0.1:9468 127.0.0.1:9469}"
+interval="${PROMETHEUS_SCRAPE_INTERVAL:-5s}"
+pid_file="$state/prometheus.pid"
+log_file="$state/prometheus.log"
+config="$state/prometheus.yml"
+
+say() { echo "prometheus.sh: $*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+
+running_pid() {
+  [[ -f "$pid_file" ]] || return 1
+  local pid
+  pid="$(cat "$pid_file" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ && -r "/proc/$pid/cmdline" ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$config" || return 1
+  echo "$pid"
+}
+
+ensure_installed() {
+  command -v prometheus >/dev/null && return 0
+  say "installing Debian's prometheus package"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y --no-install-recommends prometheus >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null && apt-get install -y --no-install-recommends prometheus >/dev/null; } \
+    || die "could not install prometheus with apt-get"
+}
+
+write_config() {
+  local list="" t
+  for t in $targets; do list+="'$t', "; done
+  cat >"$config" <<YAML
+# Written by deploy/local/peers/prometheus.sh; edits are overwritten on the next start.
+global:
+  scrape_interval: $interval
+  evaluation_interval: $interval
+scrape_configs:
+  - job_name: dunning
+    static_configs:
+      - targets: [${list%, }]
+YAML
+}
+
+ready() { curl -fsS --max-time 3 "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1; }
+
+start() {
+  local pid
+  if pid="$(running_pid)"; then say "already running (pid $pid, http://127.0.0.1:$port)"; return 0; fi
+  ensure_installed
+  mkdir -p "$state/data"
+  write_config
+  : >"$log_file"
+  setsid nohup prometheus --config.file="$config" --storage.tsdb.path="$state/data" \
+    --web.listen-address="127.0.0.1:$port" --storage.tsdb.retention.time=2d </dev/null >>"$log_file" 2>&1 &
+  pid=$!
+  echo "$pid" >"$pid_file"
+  local deadline=$((SECONDS + 60))
+  until ready; do
+    if ! kill -0 "$pid" 2>/dev/null; then tail -n 20 "$log_file" >&2; rm -f "$pid_file"; die "Prometheus exited during start"; fi
+    if (( SECONDS > deadline )); then tail -n 20 "$log_file" >&2; kill -KILL "$pid" 2>/dev/null || true; rm -f "$pid_file"; die "Prometheus not ready within 60s"; fi
+    sleep 0.5
+  done
+  say "ready on http://127.0.0.1:$port (pid $pid); log: $log_file"
+}
+
+stop() {
+  local pid
+  pid="$(running_pid)" || { say "not running"; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$pid_file"
+  say "stopped"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) if pid="$(running_pid)"; then echo "prometheus running (pid $pid, port $port)"; else echo "prometheus stopped"; exit 1; fi ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The Zipkin server (tracing backend) from Maven Central, on 127.0.0.1. No Docker needed.
+# Services send spans to it with OTEL_TRACES_EXPORTER=zipkin and
+# OTEL_EXPORTER_ZIPKIN_ENDPOINT=http://127.0.0.1:9411/api/v2/spans (docs/observability.md).
+#
+#   deploy/local/peers/zipkin.sh start|stop|status
+#
+# Environment (all optional): ZIPKIN_PORT (default 9411), DUNNING_STATE_DIR (default <repo>/tmp/local),
+# ZIPKIN_HEAP (default -Xmx384m), ZIPKIN_START_TIMEOUT seconds (default 90).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../../.." && pwd)"
+pom="$here/zipkin/pom.xml"
+version="$(sed -n 's|.*<zipkin.version>\(.*\)</zipkin.version>.*|\1|p' "$pom" | head -n1)"
+port="${ZIPKIN_PORT:-9411}"
+state="${DUNNING_STATE_DIR:-$repo/tmp/local}/zipkin"
+heap="${ZIPKIN_HEAP:--Xmx384m}"
+start_timeout="${ZIPKIN_START_TIMEOUT:-90}"
+pid_file="$state/zipkin.pid"
+log_file="$state/zipkin.log"
+jar="${HOME}/.m2/repository/io/zipkin/zipkin-server/$version/zipkin-server-$version-exec.jar"
+
+say() { echo "zipkin.sh: $*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+
+running_pid() {
+  [[ -f "$pid_file" ]] || return 1
+  local pid
+  pid="$(cat "$pid_file" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ && -r "/proc/$pid/cmdline" ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "zipkin-server-$version-exec.jar" || return 1
+  echo "$pid"
+}
+
+healthy() { curl -fsS --max-time 3 "http://127.0.0.1:$port/health" 2>/dev/null | grep -q '"status" *: *"UP"'; }
+
+resolve() {
+  [[ -f "$jar" ]] && return 0
+  say "resolving io.zipkin:zipkin-server:$version:exec from Maven Central (first run only)"
+  mvn -q -B -f "$pom" dependency:resolve >&2 || die "Maven could not resolve io.zipkin:zipkin-server:$version"
+  [[ -f "$jar" ]] || die "expected $jar after resolving"
+}
+
+start() {
+  local pid
+  if pid="$(running_pid)"; then say "already running (pid $pid, http://127.0.0.1:$port)"; return 0; fi
+  if healthy; then die "port $port answers as Zipkin but was not started by this script; stop it or set ZIPKIN_PORT"; fi
+  command -v java >/dev/null || die "java not found"
+  resolve
+  mkdir -p "$state"
+  : >"$log_file"
+  # In-memory storage: traces are for the operator's view and tests, not for keeping.
+  STORAGE_TYPE=mem QUERY_PORT="$port" MEM_MAX_SPANS=500000 \
+    setsid nohup java $heap -Djava.awt.headless=true -jar "$jar" --armeria.ports[0].ip=127.0.0.1 --armeria.ports[0].port="$port" --armeria.ports[0].protocols[0]=http \
+    </dev/null >>"$log_file" 2>&1 &
+  pid=$!
+  echo "$pid" >"$pid_file"
+  say "starting Zipkin $version (pid $pid) on http://127.0.0.1:$port; log: $log_file"
+  local deadline=$((SECONDS + start_timeout))
+  until healthy; do
+    if ! kill -0 "$pid" 2>/dev/null; then tail -n 30 "$log_file" >&2; rm -f "$pid_file"; die "Zipkin exited during start"; fi
+    if (( SECONDS > deadline )); then tail -n 30 "$log_file" >&2; kill -KILL "$pid" 2>/dev/null || true; rm -f "$pid_file"; die "Zipkin did not answer /health within ${start_timeout}s"; fi
+    sleep 0.5
+  done
+  say "ready"
+}
+
+stop() {
+  local pid
+  pid="$(running_pid)" || { say "not running"; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$pid_file"
+  say "stopped"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) if pid="$(running_pid)"; then echo "zipkin running (pid $pid, port $port)"; else echo "zipkin stopped"; exit 1; fi ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac
