@@ -48,6 +48,8 @@ export class ScoringRuntime implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(SCORING_ID_SOURCE) newId: IdSource,
   ) {
     this.pool = new Pool({ connectionString: config.databaseUrl, max: 8, application_name: `${config.serviceName}-runtime` });
+    // An idle connection dropped by the server (a restart, a failover) must not take the service down.
+    this.pool.on('error', (error) => this.logger.warn(`idle database connection lost: ${error.message}`));
     this.kafka = new Kafka({ clientId: config.serviceName, brokers: config.kafkaBrokers, logLevel: logLevel.WARN });
     this.publisher = new KafkaPublisher(this.kafka);
     this.relay = new OutboxRelay({

@@ -1,10 +1,11 @@
 import type { InvoicingEvent } from '@dunning/contracts';
-import type { Instant, LocalDate } from './time';
+import { canonicalInstant as c, type Instant, type LocalDate } from './time';
 
 // A customer's payment history as scoring keeps it: every fact carries the instant it happened, so
 // features can be computed "as of" any point in time by ignoring what came later (no look-ahead).
 // It is built incrementally from invoicing.invoices.v1, one event at a time, and every fact is
-// keyed (payment id, credit note id, …) so a redelivered event changes nothing.
+// keyed (payment id, credit note id, …) so a redelivered event changes nothing. Instants are stored
+// in canonical UTC form, so comparing two of them is comparing strings.
 
 export interface MoneyAmount {
   readonly minor: number;
@@ -73,7 +74,7 @@ const has = <T>(items: readonly T[], matches: (item: T) => boolean): boolean => 
  * history as applying it once. Returns the history unchanged for events that teach nothing.
  */
 export function evolveHistory(history: CustomerHistory | undefined, event: InvoicingEvent): CustomerHistory {
-  const start = history ?? emptyHistory(event.data.customerId, timeZoneOf(event) ?? 'UTC', event.time);
+  const start = history ?? emptyHistory(event.data.customerId, timeZoneOf(event) ?? 'UTC', c(event.time));
   switch (event.type) {
     case 'invoicing.invoice.opened.v1': {
       const { data } = event;
@@ -85,7 +86,7 @@ export function evolveHistory(history: CustomerHistory | undefined, event: Invoi
       if (base.invoices.some((invoice) => invoice.invoiceId === data.invoiceId)) return base;
       const record: InvoiceRecord = {
         invoiceId: data.invoiceId,
-        issuedAt: data.issuedAt,
+        issuedAt: c(data.issuedAt),
         dueDate: data.dueDate,
         amount: { minor: data.amount.minor, currency: data.amount.currency },
         payments: [],
@@ -106,13 +107,13 @@ export function evolveHistory(history: CustomerHistory | undefined, event: Invoi
           ? invoice
           : {
               ...invoice,
-              payments: [...invoice.payments, { paymentId: data.paymentId, at: data.receivedAt, appliedMinor: data.appliedAmount.minor, remainingMinor: data.remainingBalance.minor }],
+              payments: [...invoice.payments, { paymentId: data.paymentId, at: c(data.receivedAt), appliedMinor: data.appliedAmount.minor, remainingMinor: data.remainingBalance.minor }],
             },
       );
     }
     case 'invoicing.invoice.settled.v1': {
       const { data } = event;
-      return upsertInvoice(start, data.invoiceId, (invoice) => (invoice.settled ? invoice : { ...invoice, settled: { at: data.settledAt, by: data.settledBy } }));
+      return upsertInvoice(start, data.invoiceId, (invoice) => (invoice.settled ? invoice : { ...invoice, settled: { at: c(data.settledAt), by: data.settledBy } }));
     }
     case 'invoicing.invoice.credited.v1': {
       const { data } = event;
@@ -121,32 +122,32 @@ export function evolveHistory(history: CustomerHistory | undefined, event: Invoi
           ? invoice
           : {
               ...invoice,
-              credits: [...invoice.credits, { creditNoteId: data.creditNoteId, at: data.creditedAt, creditedMinor: data.creditedAmount.minor, remainingMinor: data.remainingBalance.minor }],
+              credits: [...invoice.credits, { creditNoteId: data.creditNoteId, at: c(data.creditedAt), creditedMinor: data.creditedAmount.minor, remainingMinor: data.remainingBalance.minor }],
             },
       );
     }
     case 'invoicing.invoice.disputed.v1': {
       const { data } = event;
-      return upsertInvoice(start, data.invoiceId, (invoice) => (invoice.disputes.includes(data.disputedAt) ? invoice : { ...invoice, disputes: [...invoice.disputes, data.disputedAt] }));
+      return upsertInvoice(start, data.invoiceId, (invoice) => (invoice.disputes.includes(c(data.disputedAt)) ? invoice : { ...invoice, disputes: [...invoice.disputes, c(data.disputedAt)] }));
     }
     case 'invoicing.invoice.dispute-resolved.v1': {
       const { data } = event;
       return upsertInvoice(start, data.invoiceId, (invoice) =>
-        has(invoice.disputeResolutions, (r) => r.at === data.resolvedAt)
+        has(invoice.disputeResolutions, (r) => r.at === c(data.resolvedAt))
           ? invoice
-          : { ...invoice, disputeResolutions: [...invoice.disputeResolutions, { at: data.resolvedAt, outcome: data.outcome }] },
+          : { ...invoice, disputeResolutions: [...invoice.disputeResolutions, { at: c(data.resolvedAt), outcome: data.outcome }] },
       );
     }
     case 'invoicing.payment-plan.agreed.v1': {
       const { data } = event;
       return upsertInvoice(start, data.invoiceId, (invoice) =>
-        has(invoice.plansAgreed, (p) => p.planId === data.planId) ? invoice : { ...invoice, plansAgreed: [...invoice.plansAgreed, { planId: data.planId, at: data.agreedAt }] },
+        has(invoice.plansAgreed, (p) => p.planId === data.planId) ? invoice : { ...invoice, plansAgreed: [...invoice.plansAgreed, { planId: data.planId, at: c(data.agreedAt) }] },
       );
     }
     case 'invoicing.payment-plan.broken.v1': {
       const { data } = event;
       return upsertInvoice(start, data.invoiceId, (invoice) =>
-        has(invoice.plansBroken, (p) => p.planId === data.planId) ? invoice : { ...invoice, plansBroken: [...invoice.plansBroken, { planId: data.planId, at: data.brokenAt }] },
+        has(invoice.plansBroken, (p) => p.planId === data.planId) ? invoice : { ...invoice, plansBroken: [...invoice.plansBroken, { planId: data.planId, at: c(data.brokenAt) }] },
       );
     }
     case 'invoicing.invoice.handed-off.v1': {
@@ -154,7 +155,7 @@ export function evolveHistory(history: CustomerHistory | undefined, event: Invoi
       return upsertInvoice(start, data.invoiceId, (invoice) =>
         has(invoice.handoffs, (h) => h.collectionCaseId === data.collectionCaseId)
           ? invoice
-          : { ...invoice, handoffs: [...invoice.handoffs, { collectionCaseId: data.collectionCaseId, at: data.handedOffAt }] },
+          : { ...invoice, handoffs: [...invoice.handoffs, { collectionCaseId: data.collectionCaseId, at: c(data.handedOffAt) }] },
       );
     }
     case 'invoicing.invoice.recalled.v1': {
@@ -162,7 +163,7 @@ export function evolveHistory(history: CustomerHistory | undefined, event: Invoi
       return upsertInvoice(start, data.invoiceId, (invoice) =>
         has(invoice.recalls, (r) => r.collectionCaseId === data.collectionCaseId)
           ? invoice
-          : { ...invoice, recalls: [...invoice.recalls, { collectionCaseId: data.collectionCaseId, at: data.recalledAt }] },
+          : { ...invoice, recalls: [...invoice.recalls, { collectionCaseId: data.collectionCaseId, at: c(data.recalledAt) }] },
       );
     }
     case 'invoicing.customer.updated.v1': {
@@ -174,7 +175,7 @@ export function evolveHistory(history: CustomerHistory | undefined, event: Invoi
       };
     }
     case 'invoicing.customer.terminated.v1':
-      return start.terminatedAt ? start : { ...start, terminatedAt: event.data.terminatedAt };
+      return start.terminatedAt ? start : { ...start, terminatedAt: c(event.data.terminatedAt) };
     case 'invoicing.payment-plan.installment-missed.v1':
       // The plan's breaking (which follows) is what the features use.
       return start;

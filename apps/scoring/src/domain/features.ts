@@ -1,5 +1,5 @@
 import type { CustomerHistory, InvoiceRecord } from './customer-history';
-import { addDays, daysBetween, daysInMonth, dayOfMonth, isBefore, localDateOf, minusMonths, monthsBetween, type Instant, type LocalDate } from './time';
+import { addDays, canonicalInstant, daysBetween, daysInMonth, dayOfMonth, localDateOf, minusMonths, monthsBetween, type Instant, type LocalDate } from './time';
 
 // Payment-history features of one invoice's customer, computed AS OF an instant t: only facts whose
 // instant is strictly before t are read, so a snapshot taken at an invoice's due date cannot see its
@@ -61,7 +61,10 @@ export interface Lateness {
   readonly late: boolean;
 }
 
-const before = (at: Instant, asOf: Instant): boolean => isBefore(at, asOf);
+/** Both instants canonical (histories store them so, and featuresAsOf canonicalizes `asOf`): a string comparison. */
+const before = (at: Instant, asOf: Instant): boolean => at < asOf;
+
+// The *AsOf helpers compare instants as strings: pass canonical instants (canonicalInstant).
 
 export function settledAsOf(invoice: InvoiceRecord, asOf: Instant): InvoiceRecord['settled'] | undefined {
   return invoice.settled && before(invoice.settled.at, asOf) ? invoice.settled : undefined;
@@ -139,7 +142,8 @@ export class UnknownInvoiceError extends Error {
  * The features of `invoiceId` as of `asOf`. Reads only facts with an instant before `asOf`; the
  * subject invoice itself counts only for its amount, its partial payments and disputes so far.
  */
-export function featuresAsOf(history: CustomerHistory, invoiceId: string, asOf: Instant, options: FeatureOptions = DEFAULT_FEATURE_OPTIONS): FeatureSnapshot {
+export function featuresAsOf(history: CustomerHistory, invoiceId: string, at: Instant, options: FeatureOptions = DEFAULT_FEATURE_OPTIONS): FeatureSnapshot {
+  const asOf = canonicalInstant(at);
   const known = history.invoices.filter((invoice) => before(invoice.issuedAt, asOf));
   const subject = known.find((invoice) => invoice.invoiceId === invoiceId);
   if (!subject) throw new UnknownInvoiceError(invoiceId, asOf);

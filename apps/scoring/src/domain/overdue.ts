@@ -1,6 +1,6 @@
 import type { CustomerHistory, InvoiceRecord } from './customer-history';
 import { disputeOpenAsOf, overdueDateOf, settledAsOf } from './features';
-import { isBefore, startOfLocalDay, type Instant } from './time';
+import { canonicalInstant, isBefore, startOfLocalDay, type Instant } from './time';
 
 /** The instant an invoice becomes overdue: the start of the day after its due date (+ grace days) in the customer's zone. */
 export function overdueAt(history: Pick<CustomerHistory, 'timeZone'>, invoice: Pick<InvoiceRecord, 'dueDate'>, graceDays: number): Instant {
@@ -22,7 +22,8 @@ export function onPaymentPlanAsOf(invoice: InvoiceRecord, at: Instant): boolean 
  * dispute, a plan, a hand-off) has taken it out of dunning. `requireOverdue` is false when the
  * orchestrator asks explicitly (it may want a score before the due date).
  */
-export function scorability(history: CustomerHistory, invoiceId: string, at: Instant, graceDays: number, requireOverdue = true): Scorability {
+export function scorability(history: CustomerHistory, invoiceId: string, instant: Instant, graceDays: number, requireOverdue = true): Scorability {
+  const at = canonicalInstant(instant);
   const invoice = history.invoices.find((candidate) => candidate.invoiceId === invoiceId && isBefore(candidate.issuedAt, at));
   if (!invoice) return { scorable: false, reason: 'unknown-invoice' };
   if (history.terminatedAt && isBefore(history.terminatedAt, at)) return { scorable: false, reason: 'customer-terminated' };

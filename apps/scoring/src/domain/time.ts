@@ -31,11 +31,58 @@ export function addDays(date: LocalDate, days: number): LocalDate {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** The calendar date an instant falls on in a time zone. */
+/**
+ * The canonical form of an instant: UTC with milliseconds, `YYYY-MM-DDTHH:mm:ss.sssZ`. Histories store
+ * instants in this form, so "before" is a string comparison on the scoring path.
+ */
+export function canonicalInstant(instant: Instant): Instant {
+  return instantFromMillis(toMillis(instant));
+}
+
+const QUARTER_HOUR_MS = 900_000;
+const MAX_CACHED = 200_000;
+
+interface ZoneDates {
+  readonly format: Intl.DateTimeFormat;
+  /** Local date per UTC quarter hour (offsets are whole quarter hours, so a quarter hour never straddles midnight). */
+  readonly byQuarterHour: Map<number, LocalDate>;
+  /** Local date per instant string: histories reuse the same strings, whose hashes V8 keeps. */
+  readonly byInstant: Map<string, LocalDate>;
+}
+
+const zones = new Map<string, ZoneDates>();
+
+function zoneDatesOf(timeZone: string): ZoneDates {
+  let zone = zones.get(timeZone);
+  if (!zone) {
+    let format: Intl.DateTimeFormat;
+    try {
+      // en-CA formats a date as YYYY-MM-DD.
+      format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    } catch {
+      throw new Error(`unknown time zone ${timeZone}`);
+    }
+    zone = { format, byQuarterHour: new Map(), byInstant: new Map() };
+    zones.set(timeZone, zone);
+  }
+  return zone;
+}
+
+/** The calendar date an instant falls on in a time zone; cached, because scoring asks it dozens of times per score. */
 export function localDateOf(instant: Instant, timeZone: string): LocalDate {
-  const value = DateTime.fromMillis(toMillis(instant), { zone: timeZone });
-  if (!value.isValid) throw new Error(`unknown time zone ${timeZone}`);
-  return value.toISODate() as LocalDate;
+  const zone = zoneDatesOf(timeZone);
+  const known = zone.byInstant.get(instant);
+  if (known !== undefined) return known;
+  const quarter = Math.floor(toMillis(instant) / QUARTER_HOUR_MS);
+  let date = zone.byQuarterHour.get(quarter);
+  if (date === undefined) {
+    date = zone.format.format(quarter * QUARTER_HOUR_MS);
+    if (zone.byQuarterHour.size >= MAX_CACHED) zone.byQuarterHour.clear();
+    zone.byQuarterHour.set(quarter, date);
+  }
+  if (zone.byInstant.size >= MAX_CACHED) zone.byInstant.clear();
+  zone.byInstant.set(instant, date);
+  return date;
 }
 
 /** The first instant of a calendar date in a time zone (midnight, or the first existing minute on a DST day). */

@@ -82,7 +82,9 @@ export class ModelTrainingService {
       if (!lock.rows[0]?.locked) throw new Error('another instance is training right now; try again when it is done');
       try {
         const cutoff = startedAt.toISOString();
-        const [histories, arms, outcomeCount] = await Promise.all([loadAllHistories(client), loadArmsOfInvoices(client, settings.armTreatments), countClosedOutcomes(client, startedAt)]);
+        const histories = await loadAllHistories(client);
+        const arms = await loadArmsOfInvoices(client, settings.armTreatments);
+        const outcomeCount = await countClosedOutcomes(client, startedAt);
         const t0 = performance.now();
         const trainingSet = buildTrainingSet(histories, cutoff, {
           outcome: { overdueGraceDays: settings.overdueGraceDays, horizonDays: settings.outcomeHorizonDays },
