@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { loadServiceConfig, startService } from '@dunning/platform';
+import { startService } from '@dunning/platform';
 import { CollectionHandoffModule } from './collection-handoff.module';
+import { loadCollectionConfig } from './config';
 
 async function main(): Promise<void> {
-  const config = loadServiceConfig('collection-handoff');
-  await startService(CollectionHandoffModule.forRoot(config), config);
+  const config = loadCollectionConfig();
+  await startService(CollectionHandoffModule.forRoot(config), config.service);
 }
 
 main().catch((error: unknown) => {

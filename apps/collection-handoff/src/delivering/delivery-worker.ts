@@ -1,0 +1,293 @@
+import { inTransaction, quoteIdentifier, type SqlPool } from '@dunning/messaging';
+import type { AgencyBatch, AgencyGateway, RecallInstruction } from '../agency/agency-gateway';
+import type { CheckHandoff } from '../checking-handoffs/check-handoff';
+import { pendingWork, type CollectionCase } from '../domain';
+import type { CaseStore } from '../persistence/case-store';
+
+export interface WorkerLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface DeliveryWorkerOptions {
+  readonly pool: SqlPool;
+  readonly schema: string;
+  readonly cases: CaseStore;
+  readonly check: CheckHandoff;
+  readonly gateways: ReadonlyMap<string, AgencyGateway>;
+  readonly clock: () => Date;
+  /** Items per kind of work per pass. */
+  readonly batchSize?: number;
+  readonly retryBaseMs?: number;
+  readonly retryMaxMs?: number;
+  readonly pollIntervalMs?: number;
+  /** When each file agency's cut-off falls; absent: only explicit runCutoff calls. */
+  readonly cutoffs?: ReadonlyMap<string, CutoffSchedule>;
+  readonly logger?: WorkerLogger;
+}
+
+export type CutoffSchedule = { readonly dailyAtUtc: string } | { readonly everyMinutes: number };
+
+export interface PassSummary {
+  checked: number;
+  delivered: number;
+  recalled: number;
+  postponed: number;
+  batches: number;
+}
+
+const silent: WorkerLogger = { info: () => undefined, warn: () => undefined };
+
+/** The latest scheduled cut-off at or before `now`, and its batch id (e.g. 20260510T1600Z). */
+export function latestCutoff(now: Date, schedule: CutoffSchedule): { cutoffAt: Date; batchId: string } {
+  let at: number;
+  if ('everyMinutes' in schedule) {
+    const step = Math.max(1, schedule.everyMinutes) * 60_000;
+    at = Math.floor(now.getTime() / step) * step;
+  } else {
+    const [h, m] = schedule.dailyAtUtc.split(':').map(Number);
+    const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), h ?? 0, m ?? 0);
+    at = today <= now.getTime() ? today : today - 86_400_000;
+  }
+  const cutoffAt = new Date(at);
+  return { cutoffAt, batchId: cutoffAt.toISOString().slice(0, 16).replace(/[-:]/g, '') + 'Z' };
+}
+
+/**
+ * Carries collection cases through their work: the pre-hand-off check, delivery to an API agency
+ * (one claim at a time, `start-delivery` committed before the request goes out so a payment in the
+ * meantime turns into a recall, not a silent cancel), recalls, and the cut-off files of batch
+ * agencies. Every external call sits between two transactions; a crash in between repeats the call
+ * with the same idempotency key or the same file, never a second case.
+ */
+export class DeliveryWorker {
+  private readonly batchSize: number;
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
+  private readonly logger: WorkerLogger;
+  private readonly batches: string;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private wakeUp: (() => void) | undefined;
+  private running: Promise<PassSummary> | undefined;
+
+  constructor(private readonly options: DeliveryWorkerOptions) {
+    this.batchSize = options.batchSize ?? 50;
+    this.retryBaseMs = options.retryBaseMs ?? 5_000;
+    this.retryMaxMs = options.retryMaxMs ?? 3_600_000;
+    this.logger = options.logger ?? silent;
+    this.batches = `${quoteIdentifier(options.schema)}.agency_batches`;
+  }
+
+  /** One pass over all due work; passes never overlap. */
+  runOnce(): Promise<PassSummary> {
+    this.running ??= this.pass().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async pass(): Promise<PassSummary> {
+    const summary: PassSummary = { checked: 0, delivered: 0, recalled: 0, postponed: 0, batches: 0 };
+    const { cases, pool } = this.options;
+    for (const item of await cases.due(pool, 'check', { limit: this.batchSize })) {
+      const result = await this.options.check.run(item.collectionCaseId, item.invoiceId);
+      if (result.outcome === 'approved' || result.outcome === 'refused') summary.checked++;
+    }
+    for (const gateway of this.options.gateways.values()) {
+      if (gateway.channel !== 'api') continue;
+      for (const item of await cases.due(pool, 'recall', { agencyId: gateway.agencyId, limit: this.batchSize })) {
+        const outcome = await this.recallOne(gateway, item.collectionCaseId, item.invoiceId);
+        if (outcome === 'recalled') summary.recalled++;
+        if (outcome === 'postponed') summary.postponed++;
+      }
+      for (const item of await cases.due(pool, 'deliver', { agencyId: gateway.agencyId, limit: this.batchSize })) {
+        const outcome = await this.deliverOne(gateway, item.collectionCaseId, item.invoiceId);
+        if (outcome === 'delivered') summary.delivered++;
+        if (outcome === 'postponed') summary.postponed++;
+      }
+    }
+    for (const [agencyId, schedule] of this.options.cutoffs ?? []) {
+      const { cutoffAt, batchId } = latestCutoff(this.options.clock(), schedule);
+      if (await this.batchExists(agencyId, batchId)) continue;
+      const result = await this.runCutoff(agencyId, cutoffAt, batchId);
+      summary.batches += result.written ? 1 : 0;
+      summary.delivered += result.claims;
+      summary.recalled += result.recalls;
+    }
+    return summary;
+  }
+
+  /** Sends one checked claim to an API agency. */
+  async deliverOne(gateway: AgencyGateway, collectionCaseId: string, invoiceId: string): Promise<'delivered' | 'postponed' | 'skipped'> {
+    const { cases, pool, clock } = this.options;
+    const started = await inTransaction(pool, (tx) => cases.execute(tx, invoiceId, collectionCaseId, { type: 'start-delivery', channel: 'api', at: clock().toISOString() }));
+    const state = started.after;
+    // Withdrawn in the meantime, or a recall is now due instead: the claim must not go out.
+    if (!state || pendingWork(state) !== 'deliver' || !state.delivery || !state.approval) return 'skipped';
+    const receipt = (await gateway.send({ batchId: state.handoffId, cutoffAt: clock(), claims: [state.approval.claim], recalls: [] })).claims[0];
+    if (receipt?.outcome === 'accepted') {
+      await inTransaction(pool, (tx) => cases.execute(tx, invoiceId, collectionCaseId, { type: 'confirm-handoff', agencyReference: receipt.agencyReference, at: clock().toISOString() }));
+      return 'delivered';
+    }
+    await this.postpone(collectionCaseId, receipt?.outcome === 'retry-later' ? receipt.reason : 'no receipt');
+    return 'postponed';
+  }
+
+  /** Sends one due recall to an API agency. */
+  async recallOne(gateway: AgencyGateway, collectionCaseId: string, invoiceId: string): Promise<'recalled' | 'postponed' | 'skipped'> {
+    const { cases, pool, clock } = this.options;
+    const state = (await cases.ofInvoice(pool, invoiceId)).find((c) => c.collectionCaseId === collectionCaseId);
+    const instruction = state && recallInstructionOf(state);
+    if (!instruction) return 'skipped';
+    const receipt = (await gateway.send({ batchId: `recall-${state.handoffId}`, cutoffAt: clock(), claims: [], recalls: [instruction] })).recalls[0];
+    if (receipt?.outcome === 'recalled') {
+      await inTransaction(pool, (tx) => cases.execute(tx, invoiceId, collectionCaseId, { type: 'confirm-recall', agencyKnewCase: receipt.agencyKnewCase, at: clock().toISOString() }));
+      return 'recalled';
+    }
+    await this.postpone(collectionCaseId, receipt?.outcome === 'retry-later' ? receipt.reason : 'no receipt');
+    return 'postponed';
+  }
+
+  /**
+   * One cut-off of a file agency. What goes into the file is fixed in `agency_batches` first; then
+   * each case's delivery starts (a case withdrawn before that stays out); then the file is written
+   * and the cases confirmed. Running it again for the same batch id writes the same file.
+   */
+  async runCutoff(agencyId: string, cutoffAt: Date, batchId: string): Promise<{ written: boolean; claims: number; recalls: number }> {
+    const gateway = this.options.gateways.get(agencyId);
+    if (!gateway || gateway.channel !== 'batch') throw new Error(`${agencyId} is not a file agency`);
+    const { cases, pool, clock } = this.options;
+    // An earlier cut-off interrupted by a crash goes out first, unchanged.
+    for (const pending of await this.pendingBatches(agencyId)) await this.finishBatch(gateway, pending);
+    const deliver = await cases.due(pool, 'deliver', { agencyId, limit: 10_000 });
+    const recall = await cases.due(pool, 'recall', { agencyId, limit: 10_000 });
+    await pool.query(
+      `INSERT INTO ${this.batches} (agency_id, batch_id, cutoff_at, case_ids, recall_case_ids, status, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6)
+       ON CONFLICT (agency_id, batch_id) DO NOTHING`,
+      [agencyId, batchId, cutoffAt, deliver.map((d) => d.collectionCaseId), recall.map((r) => r.collectionCaseId), clock()],
+    );
+    const [row] = await this.pendingBatches(agencyId, batchId);
+    if (!row) return { written: false, claims: 0, recalls: 0 };
+    return this.finishBatch(gateway, row);
+  }
+
+  private async finishBatch(gateway: AgencyGateway, row: BatchRow): Promise<{ written: boolean; claims: number; recalls: number }> {
+    const { cases, pool, clock } = this.options;
+    const claimStates: CollectionCase[] = [];
+    for (const caseId of row.case_ids) {
+      const located = await cases.locate(pool, { collectionCaseId: caseId });
+      if (!located) continue;
+      const { after } = await inTransaction(pool, (tx) => cases.execute(tx, located.invoiceId, caseId, { type: 'start-delivery', channel: 'batch', batchId: row.batch_id, at: clock().toISOString() }));
+      if (after?.delivery?.batchId === row.batch_id && after.approval) claimStates.push(after);
+    }
+    const recallStates: { state: CollectionCase; instruction: RecallInstruction }[] = [];
+    for (const caseId of row.recall_case_ids) {
+      const located = await cases.locate(pool, { collectionCaseId: caseId });
+      const state = located && (await cases.ofInvoice(pool, located.invoiceId)).find((c) => c.collectionCaseId === caseId);
+      // A recall already confirmed by this very batch (a re-run) keeps its line, so the file is the same.
+      if (state?.recall) recallStates.push({ state, instruction: { handoffId: state.handoffId, collectionCaseId: caseId, reason: state.recall.reason, requestedAt: state.recall.requestedAt } });
+    }
+    const batch: AgencyBatch = {
+      batchId: row.batch_id,
+      cutoffAt: row.cutoff_at,
+      claims: claimStates.map((s) => s.approval!.claim),
+      recalls: recallStates.map((r) => r.instruction),
+    };
+    const receipt = await gateway.send(batch);
+    await inTransaction(pool, async (tx) => {
+      for (const claim of receipt.claims) {
+        const state = claimStates.find((s) => s.handoffId === claim.handoffId);
+        if (state && claim.outcome === 'accepted') await cases.execute(tx, state.invoiceId, state.collectionCaseId, { type: 'confirm-handoff', at: clock().toISOString() });
+      }
+      for (const recalled of receipt.recalls) {
+        const entry = recallStates.find((r) => r.state.handoffId === recalled.handoffId);
+        if (entry && recalled.outcome === 'recalled') {
+          await cases.execute(tx, entry.state.invoiceId, entry.state.collectionCaseId, { type: 'confirm-recall', agencyKnewCase: recalled.agencyKnewCase, at: clock().toISOString() });
+        }
+      }
+      await tx.query(`UPDATE ${this.batches} SET status = 'sent', sent_at = $3, claim_count = $4, recall_count = $5 WHERE agency_id = $1 AND batch_id = $2`, [
+        row.agency_id,
+        row.batch_id,
+        clock(),
+        batch.claims.length,
+        batch.recalls.length,
+      ]);
+    });
+    this.logger.info('agency batch written', { agencyId: row.agency_id, batchId: row.batch_id, claims: batch.claims.length, recalls: batch.recalls.length });
+    return { written: true, claims: batch.claims.length, recalls: batch.recalls.length };
+  }
+
+  private async pendingBatches(agencyId: string, batchId?: string): Promise<BatchRow[]> {
+    const { rows } = await this.options.pool.query<BatchRow>(
+      `SELECT agency_id, batch_id, cutoff_at, case_ids, recall_case_ids FROM ${this.batches}
+        WHERE agency_id = $1 AND status = 'pending' AND ($2::text IS NULL OR batch_id = $2) ORDER BY cutoff_at`,
+      [agencyId, batchId ?? null],
+    );
+    return rows;
+  }
+
+  private async batchExists(agencyId: string, batchId: string): Promise<boolean> {
+    const { rows } = await this.options.pool.query(`SELECT 1 FROM ${this.batches} WHERE agency_id = $1 AND batch_id = $2 AND status = 'sent'`, [agencyId, batchId]);
+    return rows.length > 0;
+  }
+
+  private async postpone(collectionCaseId: string, reason: string): Promise<void> {
+    const { cases, pool } = this.options;
+    await inTransaction(pool, async (tx) => {
+      const stored = await cases.lock(tx, collectionCaseId);
+      const delay = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** Math.min(stored?.attempts ?? 0, 20));
+      await cases.postpone(tx, collectionCaseId, delay, reason);
+    });
+    this.logger.warn('agency delivery postponed', { collectionCaseId, reason });
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = this.run();
+  }
+
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeUp?.();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.runOnce();
+      } catch (error) {
+        this.logger.warn('delivery pass failed; retrying', { error: error instanceof Error ? error.name : 'unknown', message: error instanceof Error ? error.message : String(error) });
+      }
+      if (this.stopping) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollIntervalMs ?? 1_000);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = undefined;
+    }
+  }
+}
+
+interface BatchRow {
+  agency_id: string;
+  batch_id: string;
+  cutoff_at: Date;
+  case_ids: string[];
+  recall_case_ids: string[];
+}
+
+function recallInstructionOf(state: CollectionCase): RecallInstruction | undefined {
+  if (pendingWork(state) !== 'recall' || !state.recall) return undefined;
+  return { handoffId: state.handoffId, collectionCaseId: state.collectionCaseId, reason: state.recall.reason, requestedAt: state.recall.requestedAt };
+}
