@@ -147,20 +147,21 @@ describe('delivery worker: agency faults lose nothing and open no case twice', (
   it('a payment while the claim is in flight: the case is handed off, then recalled (promise 2)', async () => {
     await mock.stub({ method: 'POST', url: '/claims', status: 201, jsonBody: { reference: 'AG-3' } });
     await mock.stub({ method: 'POST', urlPattern: '/claims/.*/recall', status: 202 });
-    let w!: ReturnType<typeof wire>;
-    let invoice!: { invoiceId: string; customerId: string; handoffId: string };
+    const late: { w?: ReturnType<typeof wire>; invoice?: { invoiceId: string; customerId: string } } = {};
     const inner = rest();
     const payingMidway: AgencyGateway = {
       agencyId: 'agency-se',
       channel: 'api',
       send: async (batch) => {
-        if (batch.claims.length > 0) await inTransaction(pool, (tx) => w.projector.apply(tx, paymentApplied(invoice.invoiceId, invoice.customerId, 29_900, 0, '2026-05-10T06:00:01Z')));
+        const { w: wired, invoice: paying } = late;
+        if (batch.claims.length > 0 && wired && paying) await inTransaction(pool, (tx) => wired.projector.apply(tx, paymentApplied(paying.invoiceId, paying.customerId, 29_900, 0, '2026-05-10T06:00:01Z')));
         return inner.send(batch);
       },
       listCases: () => inner.listCases(),
     };
-    w = wire(new Map([['agency-se', payingMidway]]));
-    invoice = await opened(w, 3);
+    const w = wire(new Map([['agency-se', payingMidway]]));
+    const invoice = await opened(w, 3);
+    Object.assign(late, { w, invoice });
     expect(await w.worker.runOnce()).toMatchObject({ checked: 1, delivered: 1 });
     expect((await w.cases.ofInvoice(pool, invoice.invoiceId))[0]).toMatchObject({ status: 'handed-off', recall: { reason: 'paid' } });
     expect(await w.worker.runOnce()).toMatchObject({ recalled: 1 });

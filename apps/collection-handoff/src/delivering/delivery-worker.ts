@@ -191,7 +191,7 @@ export class DeliveryWorker {
     const batch: AgencyBatch = {
       batchId: row.batch_id,
       cutoffAt: row.cutoff_at,
-      claims: claimStates.map((s) => s.approval!.claim),
+      claims: claimStates.flatMap((s) => (s.approval ? [s.approval.claim] : [])),
       recalls: recallStates.map((r) => r.instruction),
     };
     const receipt = await gateway.send(batch);

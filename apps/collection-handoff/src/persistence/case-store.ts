@@ -89,7 +89,8 @@ export class CaseStore {
       const published = toPublicEvent(event, after, `${after.collectionCaseId}:${firstVersion + index}`);
       if (published) outbox.push(toOutboxMessage(published, this.options.casesTopic));
     }
-    const state = after!;
+    if (!after) throw new Error('a decision with events always yields a state');
+    const state = after;
     const appended = await this.eventStore.append(
       tx,
       streamIdOf(state.collectionCaseId),

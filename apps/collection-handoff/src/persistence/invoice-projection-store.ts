@@ -47,7 +47,9 @@ export class InvoiceProjectionStore {
        RETURNING version::text AS version`,
       [view.invoiceId, view.customerId, JSON.stringify(stored), activeCaseId ?? null, now],
     );
-    return Number(rows[0]!.version);
+    const saved = rows[0];
+    if (!saved) throw new Error('the projection upsert returned no row');
+    return Number(saved.version);
   }
 
   /** The hand-off took (caseId) or released (null) the invoice; only the holder can release it. */
