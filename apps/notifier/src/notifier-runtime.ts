@@ -29,6 +29,7 @@ export class NotifierRuntime {
   private readonly consumers: TransactionalBatchConsumer<unknown>[];
   private readonly relay: OutboxRelay;
   private readonly publisher: KafkaPublisher;
+  private readonly kafka: Kafka;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -73,6 +74,7 @@ export class NotifierRuntime {
         : {}),
     });
     const kafka = new Kafka({ clientId: 'notifier', brokers: service.kafkaBrokers, logLevel: logLevel.WARN });
+    this.kafka = kafka;
     this.publisher = new KafkaPublisher(kafka);
     this.relay = new OutboxRelay({ pool: this.pool, schema: config.schema, publisher: this.publisher, onError: () => log('outbox relay error', {}) });
     const clock = () => new Date();
@@ -98,6 +100,7 @@ export class NotifierRuntime {
   }
 
   async start(): Promise<void> {
+    await this.ensureTopics();
     await this.publisher.connect();
     this.relay.start();
     for (const consumer of this.consumers) await consumer.start();
@@ -112,6 +115,22 @@ export class NotifierRuntime {
     };
     this.running = loop();
     this.log('notifier started', { schema: this.config.schema, actions: this.config.topics.actions, invoices: this.config.topics.invoices });
+  }
+
+  /**
+   * A fresh broker (a new environment, the boot test) may not have the topics yet: create the ones
+   * the notifier reads and writes when missing, so subscribing does not fail. Existing ones are kept.
+   */
+  private async ensureTopics(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = Object.values(this.config.topics).filter((topic) => !existing.has(topic));
+      if (missing.length > 0) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 3 })) });
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /** A delivery report from Kannel; a report with a wrong signature is refused. */
