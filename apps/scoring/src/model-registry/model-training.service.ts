@@ -9,9 +9,10 @@ import {
   modelCard,
   trainModelVersion,
   type ModelMetrics,
+  type ModelRole,
   type RetrainDecision,
 } from '../domain';
-import { lastTraining, promoteVersion, recordTrainingRun, registerVersion, versionExists } from '../persistence/model-registry';
+import { lastTraining, promoteVersion, recordTrainingRun, registerVersion, roleOf } from '../persistence/model-registry';
 import { countClosedOutcomes, loadAllHistories, loadArmsOfInvoices } from '../persistence/scoring-store';
 import type { ScoringSettings } from '../scoring-settings';
 import type { ModelServing } from '../serving/model-serving';
@@ -23,7 +24,7 @@ export type RetrainReport =
   | {
       readonly result: 'trained' | 'unchanged';
       readonly version: string;
-      readonly role: 'champion' | 'challenger';
+      readonly role: ModelRole;
       readonly reason: string;
       readonly metrics: ModelMetrics;
       readonly trainingMs: number;
@@ -100,9 +101,11 @@ export class ModelTrainingService {
         const { candidate } = result;
         const promotion = decidePromotion(candidate.metrics, settings.promotion);
         const report = await withTransaction(pool, async (tx): Promise<RetrainReport> => {
-          if (await versionExists(tx, candidate.version)) {
-            await recordTrainingRun(tx, { startedAt, trigger, outcomeCount, result: 'unchanged', version: candidate.version, reason: 'same data and seed: the same version is already registered' });
-            return { result: 'unchanged', version: candidate.version, role: promotion.role, reason: 'same data and seed: the same version is already registered', metrics: candidate.metrics, trainingMs, unnamedArms: arms.unnamedArms };
+          const existingRole = await roleOf(tx, candidate.version);
+          if (existingRole) {
+            const reason = 'same data and seed: this version is already registered';
+            await recordTrainingRun(tx, { startedAt, trigger, outcomeCount, result: 'unchanged', version: candidate.version, reason });
+            return { result: 'unchanged', version: candidate.version, role: existingRole, reason, metrics: candidate.metrics, trainingMs, unnamedArms: arms.unnamedArms };
           }
           await registerVersion(tx, candidate, modelCard(candidate, trainingSet, settings.training, promotion), promotion.role, promotion.reason, startedAt, trainingMs);
           await recordTrainingRun(tx, { startedAt, trigger, outcomeCount, result: 'trained', version: candidate.version, reason: promotion.reason });

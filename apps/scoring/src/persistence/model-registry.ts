@@ -59,9 +59,10 @@ const toSummary = (row: VersionRow): ModelVersionSummary => ({
   trainingMs: row.training_ms,
 });
 
-export async function versionExists(client: SqlClient, version: string): Promise<boolean> {
-  const { rows } = await client.query(`SELECT 1 FROM scoring.model_versions WHERE version = $1`, [version]);
-  return rows.length > 0;
+/** The role of a registered version, or undefined when it is not registered. */
+export async function roleOf(client: SqlClient, version: string): Promise<ModelRole | undefined> {
+  const { rows } = await client.query<{ role: ModelRole }>(`SELECT role FROM scoring.model_versions WHERE version = $1`, [version]);
+  return rows[0]?.role;
 }
 
 /** Registers a version in a role; the previous holder of that role (and a champion's challenger) retires. */
