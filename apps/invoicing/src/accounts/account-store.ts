@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { deadLetterTopicOf } from '@dunning/contracts';
-import type { EventStore, NewEvent, OutboxMessage, RecordedEvent, SqlClient } from '@dunning/event-store';
+import { EventStoreConcurrencyError, type EventStore, type NewEvent, type OutboxMessage, type RecordedEvent, type SqlClient } from '@dunning/event-store';
 import { evolve, replay, type AccountState } from '../domain/account';
 import type { AccountCommand } from '../domain/commands';
 import { decide } from '../domain/decide';
@@ -12,6 +12,13 @@ import { toIntegrationEvents, toOutboxMessages, type IdentifiedEvent } from '../
 import { keyIdOfSealed } from '../personal-data/vault';
 import { deadLetterHeaders, DeadLetters } from './dead-letters';
 import { describeOrigin, type Origin } from './origin';
+
+export class InvoiceIdTakenError extends EventStoreConcurrencyError {
+  override readonly name = 'InvoiceIdTakenError';
+  constructor(readonly invoiceId: string) {
+    super(`invoice ${invoiceId} was issued to another customer concurrently; retry`);
+  }
+}
 
 export const accountStreamId = (customerId: string): string => `account-${customerId}`;
 
@@ -85,6 +92,8 @@ export class AccountStore {
   async execute(tx: SqlClient, command: AccountCommand, context: { origin?: Origin; cache?: AccountCache } = {}): Promise<WriteOutcome> {
     const customerId = command.data.customerId;
     const { state, version } = await this.load(tx, customerId, context.cache);
+    const foreign = await this.foreignInvoice(tx, command);
+    if (foreign) return { kind: 'rejected', rejection: foreign, state };
     const decision = decide(command, state, this.options.policy);
     if (isRejection(decision)) return { kind: 'rejected', rejection: decision, state };
     if (decision.length === 0) {
@@ -110,6 +119,22 @@ export class AccountStore {
     await this.project(tx, customerId, decision, after, result.nextExpectedVersion, now, context.origin);
     context.cache?.set(customerId, { state: after, version: result.nextExpectedVersion });
     return { kind: 'applied', events, before: state, after };
+  }
+
+  /**
+   * Invoice ids are unique across customers (GET /invoices/{id} names one invoice): a command
+   * naming an invoice of another customer is refused here, before the account decides, instead of
+   * waiting for an invoice that will never come to this account.
+   */
+  private async foreignInvoice(tx: SqlClient, command: AccountCommand): Promise<Rejection | undefined> {
+    const invoiceId = 'invoiceId' in command.data ? command.data.invoiceId : undefined;
+    if (invoiceId === undefined || command.type === 'CheckDeadlines') return undefined;
+    const { rows } = await tx.query<{ customer_id: string }>(`SELECT customer_id FROM ${this.s}.invoices WHERE invoice_id = $1`, [invoiceId]);
+    const owner = rows[0]?.customer_id;
+    if (owner === undefined || owner === command.data.customerId) return undefined;
+    return command.type === 'IssueInvoice'
+      ? { kind: 'rejection', code: 'invoice-id-reused', reason: `invoice ${invoiceId} was already issued to another customer; an invoice id names one invoice` }
+      : { kind: 'rejection', code: 'invoice-of-another-customer', reason: `${command.type} for customer ${command.data.customerId} names invoice ${invoiceId}, which belongs to another customer` };
   }
 
   /** Dropped holds go to the billing topic's DLQ (through the outbox, with this append) and to dead_letters. */
@@ -145,13 +170,16 @@ export class AccountStore {
     for (const invoiceId of touched) {
       const invoice = after.invoices[invoiceId];
       if (!invoice) continue;
-      await tx.query(
+      const written = await tx.query(
         `INSERT INTO ${this.s}.invoices (invoice_id, customer_id, status, currency, amount_minor, balance_minor, due_date, issued_at, state, stream_version, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (invoice_id) DO UPDATE SET status = EXCLUDED.status, balance_minor = EXCLUDED.balance_minor, state = EXCLUDED.state,
-           stream_version = EXCLUDED.stream_version, updated_at = EXCLUDED.updated_at`,
+           stream_version = EXCLUDED.stream_version, updated_at = EXCLUDED.updated_at
+         WHERE invoices.customer_id = EXCLUDED.customer_id`,
         [invoiceId, customerId, invoice.status, invoice.amount.currency, invoice.amount.minor, invoice.balance.minor, invoice.dueDate, invoice.issuedAt, JSON.stringify(invoice), version, now],
       );
+      // Two customers issued the same invoice id at the same moment: this transaction lost; its retry is refused above.
+      if (written.rowCount === 0) throw new InvoiceIdTakenError(invoiceId);
     }
     for (const event of events) {
       switch (event.type) {

@@ -19,6 +19,7 @@ export const REJECTION_CODES = [
   'plan-id-reused',
   'dispute-already-resolved',
   'unknown-invoice',
+  'invoice-of-another-customer',
   'not-handed-off',
   'customer-mismatch',
   'amount-out-of-range',

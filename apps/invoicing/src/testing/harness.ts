@@ -104,7 +104,7 @@ export async function startInvoicing(options: StartOptions = {}): Promise<Runnin
     ...options.env,
   });
   const clock = new AdjustableClock();
-  const app = await createInvoicingApp(config, { clock, logger: ['error'] });
+  const app = await createInvoicingApp(config, { clock, logger: ['error', 'warn'] });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const db = new Pool({ connectionString: databaseUrl, max: 3 });

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
 import { kafkaBrokers } from '@dunning/testing';
 import type { CloudEventJson } from './fixtures';
 
@@ -38,3 +39,14 @@ export function produceStructured(topic: string, event: CloudEventJson, key: str
 }
 
 export { execFileAsync };
+
+/** A record kcat cannot write (a null value, i.e. a tombstone), written with kafkajs. */
+export async function produceTombstone(topic: string, key: string | null, headers: Record<string, string>): Promise<void> {
+  const producer = new Kafka({ clientId: 'invoicing-test-tombstone', brokers: kafkaBrokers(), logLevel: logLevel.ERROR }).producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages: [{ key, value: null, headers }] });
+  } finally {
+    await producer.disconnect();
+  }
+}
