@@ -145,3 +145,27 @@ describe('GradientBoostingClassifier serialization', () => {
     expect(() => deserializeClassifier({ kind: 'neural-network' })).toThrow(/unknown classifier kind "neural-network"/);
   });
 });
+
+describe('trainGradientBoosting with row subsampling', () => {
+  const training = xorDataset(4000, 5);
+  const test = xorDataset(2000, 6);
+
+  it('grows each tree on a seeded random share of the rows: reproducible per seed, different across seeds', () => {
+    const first = trainGradientBoosting(training, { subsample: 0.5, seed: 1, maxIterations: 20 });
+    expect(JSON.stringify(trainGradientBoosting(training, { subsample: 0.5, seed: 1, maxIterations: 20 }))).toBe(JSON.stringify(first));
+    expect(JSON.stringify(trainGradientBoosting(training, { subsample: 0.5, seed: 2, maxIterations: 20 }).toJSON().trees)).not.toBe(JSON.stringify(first.toJSON().trees));
+  });
+
+  it('still learns the problem about as well as with every row', () => {
+    const subsampled = rocAuc(test.labels, trainGradientBoosting(training, { subsample: 0.5 }).predictProbabilities(test.features));
+    const full = rocAuc(test.labels, trainGradientBoosting(training).predictProbabilities(test.features));
+    expect(subsampled).toBeGreaterThan(0.93);
+    expect(Math.abs(subsampled - full)).toBeLessThan(0.01);
+  });
+
+  it('reads a model stored before subsampling existed as one that used every row', () => {
+    const json = trainGradientBoosting(training, { maxIterations: 2 }).toJSON() as unknown as { options: Record<string, unknown> };
+    delete json.options['subsample'];
+    expect(GradientBoostingClassifier.fromJSON(json).options.subsample).toBe(1);
+  });
+});

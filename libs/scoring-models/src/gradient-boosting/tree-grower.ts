@@ -86,16 +86,24 @@ export class TreeGrower {
   }
 
   /**
-   * Grows one tree and reports, for each leaf, its value and the rows (indices into `sampleIndices`
-   * order) that reached it, so the caller can update training predictions without re-walking the tree.
+   * Grows one tree and reports, for each leaf, its value and the training rows that reached it, so
+   * the caller can update training predictions without re-walking the tree. `subsample` (ascending
+   * row indices) restricts growth to those rows; the others reach no leaf callback.
    */
-  grow(gradients: Float64Array, hessians: Float64Array, onLeaf: (value: number, rows: Uint32Array) => void): GrownTree {
-    const { rowCount } = this.data;
+  grow(gradients: Float64Array, hessians: Float64Array, onLeaf: (value: number, rows: Uint32Array) => void, subsample?: Uint32Array): GrownTree {
     const tree: GrownTree = { feature: [], threshold: [], binThreshold: [], missingGoesLeft: [], left: [], right: [], value: [] };
-    for (let i = 0; i < rowCount; i++) this.sampleIndices[i] = i;
+    // With a subsample (stochastic gradient boosting) the tree is grown on those rows only.
+    let rowCount = this.data.rowCount;
+    if (subsample) {
+      rowCount = subsample.length;
+      this.sampleIndices.set(subsample);
+    } else {
+      for (let i = 0; i < rowCount; i++) this.sampleIndices[i] = i;
+    }
     let sumGradients = 0;
     let sumHessians = 0;
-    for (let i = 0; i < rowCount; i++) {
+    for (let k = 0; k < rowCount; k++) {
+      const i = this.sampleIndices[k]!;
       sumGradients += gradients[i]!;
       sumHessians += hessians[i]!;
     }
