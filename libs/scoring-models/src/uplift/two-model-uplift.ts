@@ -1,14 +1,10 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array and row indices here are in range by construction; noUncheckedIndexedAccess cannot see it. */
 import { z } from 'zod';
 import type { ClassifierTrainer, ProbabilisticClassifier } from '../classifier';
-import { assertValidDataset, selectRows, type FeatureMatrix, type LabelledDataset } from '../dataset/feature-matrix';
+import { selectRows, type FeatureMatrix, type LabelledDataset } from '../dataset/feature-matrix';
+import { resolveTreatmentArms, type ExperimentData, type UpliftModel } from './uplift-model';
 
-/** Rows of a randomized experiment: features, the 0/1 outcome and the arm each row was assigned to. */
-export interface ExperimentData {
-  readonly features: FeatureMatrix;
-  readonly outcomes: Uint8Array;
-  readonly arms: readonly string[];
-}
+export type { ExperimentData } from './uplift-model';
 
 export interface TwoModelUpliftOptions {
   readonly controlArm: string;
@@ -35,7 +31,7 @@ export type SerializedTwoModelUplift = z.infer<typeof serializedSchema>;
  * The two-model (T-) learner: one response model per treatment arm and one for control, each
  * trained only on its own arm's rows; an arm's uplift is P(y | arm, x) − P(y | control, x).
  */
-export class TwoModelUpliftModel {
+export class TwoModelUpliftModel implements UpliftModel<SerializedTwoModelUplift> {
   readonly kind = 'two-model-uplift';
 
   private constructor(
@@ -117,15 +113,7 @@ export function rowsOfArm(data: ExperimentData, arm: string): LabelledDataset {
 }
 
 export function trainTwoModelUplift(data: ExperimentData, options: TwoModelUpliftOptions): TwoModelUpliftModel {
-  if (data.arms.length !== data.features.rowCount) throw new Error(`${data.arms.length} arm labels for ${data.features.rowCount} rows`);
-  assertValidDataset({ features: data.features, labels: data.outcomes });
-  const presentArms = [...new Set(data.arms)].sort();
-  const treatmentArms = options.treatmentArms ?? presentArms.filter((arm) => arm !== options.controlArm);
-  if (treatmentArms.length === 0) throw new Error('no treatment arm to learn an uplift for');
-  for (const arm of [options.controlArm, ...treatmentArms]) {
-    if (!presentArms.includes(arm)) throw new Error(`arm "${arm}" has no rows (arms present: ${presentArms.join(', ')})`);
-  }
-  if (treatmentArms.includes(options.controlArm)) throw new Error(`the control arm "${options.controlArm}" cannot also be a treatment arm`);
+  const treatmentArms = resolveTreatmentArms(data, options.controlArm, options.treatmentArms);
   const control = options.trainer(rowsOfArm(data, options.controlArm));
   const treatments = new Map(treatmentArms.map((arm) => [arm, options.trainer(rowsOfArm(data, arm))] as const));
   return TwoModelUpliftModel.fromModels(options.controlArm, control, treatments);
