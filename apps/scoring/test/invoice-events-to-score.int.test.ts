@@ -8,7 +8,8 @@ import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { classifyHistory, parsePolicy, selectSegment, type PaymentHistory, type SegmentationFacts } from '../../dunning-orchestrator/src/domain';
 import { localDateOf } from '../src/domain';
-import { CustomerScript } from '../test-support/invoice-events';
+import { loadArmsOfInvoices } from '../src/persistence/scoring-store';
+import { armAssigned, CustomerScript, handoffRequested } from '../test-support/invoice-events';
 import { startScoring, TestClock, type RunningScoring } from '../test-support/scoring-app';
 
 // From invoice events on a real Kafka topic to a score on scoring.scores.v1 (real broker, real
@@ -126,5 +127,34 @@ describe('scoring: invoice events in, scores out', () => {
     expect(unknown.status).toBe(404);
     const malformed = await fetch(`${scoring.baseUrl}/scores`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ invoice: 1 }) });
     expect(malformed.status).toBe(400);
+  });
+
+  it('records experiment arms from dunning.actions.v1 and names their treatment; a malformed invoice record is dead-lettered and the rest flows', async () => {
+    const invoiceA = uniqueName('arm-inv-a');
+    const invoiceB = uniqueName('arm-inv-b');
+    await producer.send({
+      topic: scoring.settings.topics.actions,
+      acks: -1,
+      messages: [
+        armAssigned('cust-arms', invoiceA, 'exp-it', 'collection', '2026-03-07T08:00:00.000Z'),
+        armAssigned('cust-arms', invoiceB, 'exp-it', 'no-action', '2026-03-07T08:00:00.000Z'),
+        handoffRequested('cust-arms', invoiceA, 'exp-it', 'collection', '2026-04-20T08:00:00.000Z'),
+      ].map((event) => encodeBinary(event)),
+    });
+    const arms = await waitFor(
+      async () => {
+        const found = await loadArmsOfInvoices(scoring.runtime.pool, {});
+        return found.arms.has(invoiceA) && found.arms.has(invoiceB) ? found.arms : undefined;
+      },
+      { description: 'both arms recorded' },
+    );
+    expect(arms.get(invoiceA)).toEqual({ experimentId: 'exp-it', arm: 'collection', treatment: 'collection-handoff' });
+    expect(arms.get(invoiceB)).toEqual({ experimentId: 'exp-it', arm: 'no-action', treatment: 'no-action' });
+
+    const after = new CustomerScript({ customerId: 'cust-poison' }).open(uniqueName('after-poison'), at('2026-03-01', 6), '2026-03-20', 5_000);
+    await producer.send({ topic: scoring.settings.topics.invoices, acks: -1, messages: [{ key: 'cust-poison', value: '{not json', headers: { 'content-type': 'application/json', ce_specversion: '1.0' } }] });
+    await send(after.events);
+    const afterId = (after.events[0]!.data as { invoiceId: string }).invoiceId;
+    await waitFor(async () => (await scoring.runtime.pool.query(`SELECT 1 FROM scoring.invoice_watch WHERE invoice_id = $1`, [afterId])).rowCount === 1, { description: 'the record after the poison consumed' });
   });
 });
