@@ -27,3 +27,16 @@ export function timed<T>(clock: MillisecondClock, work: () => T): { result: T; m
   const result = work();
   return { result, milliseconds: clock() - started };
 }
+
+/** How the evaluation command names a target's outcome. */
+export function targetVerdict(target: TargetCheck): 'target met' | 'target missed' {
+  return target.met ? 'target met' : 'target missed';
+}
+
+/**
+ * The evaluation command's exit code once it ran: 0, a missed target included (it is printed),
+ * unless `strict` asks a missed target to fail the run with 1.
+ */
+export function evaluationExitCode(targets: readonly TargetCheck[], strict: boolean): 0 | 1 {
+  return strict && targets.some((target) => !target.met) ? 1 : 0;
+}
