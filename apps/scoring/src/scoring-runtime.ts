@@ -36,7 +36,10 @@ export class ScoringRuntime implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly kafka: Kafka;
   private readonly publisher: KafkaPublisher;
   private readonly relay: OutboxRelay;
-  private readonly consumers: TransactionalBatchConsumer<unknown>[];
+  private readonly consumerFactories: (() => TransactionalBatchConsumer<unknown>)[];
+  private readonly consumers: TransactionalBatchConsumer<unknown>[] = [];
+  private readonly starting: Promise<void>[] = [];
+  private stopping = false;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly busy = new Set<string>();
   private readonly logger = new Logger('ScoringRuntime');
@@ -62,21 +65,23 @@ export class ScoringRuntime implements OnApplicationBootstrap, OnModuleDestroy {
     this.scoring = new ScoringService({ pool: this.pool, serving: this.serving, settings, clock, newId, onPublished: () => this.relay.wake() });
     this.training = new ModelTrainingService({ pool: this.pool, serving: this.serving, settings, clock });
     const common = { kafka: this.kafka, pool: this.pool, schema: SCORING_SCHEMA, deadLetterPublisher: this.publisher, clock };
-    this.consumers = [
-      new TransactionalBatchConsumer({
-        ...common,
-        groupId: settings.consumerGroups.invoices,
-        topics: [settings.topics.invoices],
-        decode: decodeInvoicingRecord,
-        handle: createInvoiceEventsHandler(settings, clock),
-      }) as TransactionalBatchConsumer<unknown>,
-      new TransactionalBatchConsumer({
-        ...common,
-        groupId: settings.consumerGroups.actions,
-        topics: [settings.topics.actions],
-        decode: decodeDunningRecord,
-        handle: createDunningEventsHandler(),
-      }) as TransactionalBatchConsumer<unknown>,
+    this.consumerFactories = [
+      () =>
+        new TransactionalBatchConsumer({
+          ...common,
+          groupId: settings.consumerGroups.invoices,
+          topics: [settings.topics.invoices],
+          decode: decodeInvoicingRecord,
+          handle: createInvoiceEventsHandler(settings, clock),
+        }) as TransactionalBatchConsumer<unknown>,
+      () =>
+        new TransactionalBatchConsumer({
+          ...common,
+          groupId: settings.consumerGroups.actions,
+          topics: [settings.topics.actions],
+          decode: decodeDunningRecord,
+          handle: createDunningEventsHandler(),
+        }) as TransactionalBatchConsumer<unknown>,
     ];
   }
 
@@ -84,7 +89,9 @@ export class ScoringRuntime implements OnApplicationBootstrap, OnModuleDestroy {
     await this.serving.refresh(this.pool);
     await this.publisher.connect();
     this.relay.start();
-    for (const consumer of this.consumers) await consumer.start();
+    // Consumers start in the background: a topic its producer has not created yet (a fresh
+    // cluster) must not keep the service from booting; they retry until they are in their group.
+    for (const factory of this.consumerFactories) this.starting.push(this.startConsumer(factory));
     this.every('overdue-scan', this.settings.overdueScanIntervalMs, () => this.scoring.scoreDueInvoices());
     this.every('champion-refresh', this.settings.championRefreshIntervalMs, () => this.serving.refresh(this.pool));
     if (this.settings.retrain.enabled) {
@@ -95,12 +102,34 @@ export class ScoringRuntime implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  /** Resolves once every consumer has joined its group (tests wait on it). */
+  async consumersStarted(): Promise<void> {
+    await Promise.all(this.starting);
+  }
+
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     for (const timer of this.timers) clearInterval(timer);
+    await Promise.all(this.starting);
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
     await this.relay.stop();
     await this.publisher.disconnect();
     await this.pool.end();
+  }
+
+  private async startConsumer(factory: () => TransactionalBatchConsumer<unknown>): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt++) {
+      const consumer = factory();
+      try {
+        await consumer.start();
+        this.consumers.push(consumer);
+        return;
+      } catch (error) {
+        await consumer.stop().catch(() => undefined);
+        this.logger.warn(`consumer ${consumer.groupId} could not start (attempt ${attempt}), retrying: ${error instanceof Error ? error.message : String(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * attempt)));
+      }
+    }
   }
 
   /** A periodic job that never overlaps itself and logs (without personal data) instead of crashing. */

@@ -73,9 +73,11 @@ export async function startScoring(clock: TestClock, overrides: Partial<ScoringS
   const app = await NestFactory.create(ScoringModule.forRoot(config, { settings, clock: clock.now }), { logger: ['error', 'warn'] });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
+  const runtime = app.get(ScoringRuntime);
+  await runtime.consumersStarted();
   return {
     app,
-    runtime: app.get(ScoringRuntime),
+    runtime,
     baseUrl: `http://127.0.0.1:${address.port}`,
     database,
     settings,
