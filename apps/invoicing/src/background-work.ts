@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { OutboxRelay } from '@dunning/event-store';
 import { KafkaPublisher, MessagingRuntime } from '@dunning/messaging';
 import type { Pool } from 'pg';
@@ -14,7 +14,7 @@ import type { Clock } from './clock';
  * last pass whatever order Nest shuts modules down in.
  */
 @Injectable()
-export class BackgroundWork implements OnApplicationBootstrap, OnModuleDestroy {
+export class BackgroundWork implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('invoicing');
   private relay: OutboxRelay | undefined;
   private publisher: KafkaPublisher | undefined;
@@ -28,6 +28,28 @@ export class BackgroundWork implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(CheckDeadlines) private readonly deadlines: CheckDeadlines,
     @Inject(MessagingRuntime) private readonly messaging: MessagingRuntime,
   ) {}
+
+  /**
+   * The topics invoicing reads and writes exist before its consumers start (which happens in
+   * onApplicationBootstrap, after every module's onModuleInit): a consumer cannot subscribe to a
+   * topic that is not there. Missing ones get the broker's default partition count.
+   */
+  async onModuleInit(): Promise<void> {
+    if (!this.config.createTopics) return;
+    const admin = this.messaging.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const wanted = [this.config.topics.billingEvents, this.config.topics.invoices, this.config.topics.collectionCases];
+      const missing = wanted.filter((topic) => !existing.has(topic));
+      if (missing.length > 0) {
+        await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
+        this.logger.log(`created topics ${missing.join(', ')}`);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
 
   onApplicationBootstrap(): void {
     if (!this.config.runBackgroundWork) return;

@@ -27,6 +27,8 @@ export interface InvoicingConfig {
   readonly personalDataKek?: Buffer;
   /** Start the Kafka consumers, the outbox relay and the sweeper (off for HTTP-only tests). */
   readonly runBackgroundWork: boolean;
+  /** Create missing topics at start (the broker's default partition count). */
+  readonly createTopics: boolean;
 }
 
 function durationMs(raw: string | undefined, fallback: number, name: string): number {
@@ -74,5 +76,6 @@ export function loadInvoicingConfig(env: NodeJS.ProcessEnv = process.env): Invoi
     deadlineSweepIntervalMs: durationMs(env['INVOICING_DEADLINE_SWEEP_INTERVAL'], 60_000, 'INVOICING_DEADLINE_SWEEP_INTERVAL'),
     ...(personalDataKek ? { personalDataKek } : {}),
     runBackgroundWork: env['INVOICING_BACKGROUND_WORK'] !== 'off',
+    createTopics: env['INVOICING_CREATE_TOPICS'] !== 'off',
   };
 }

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { creditIn, evolve, replay, type AccountState } from './account';
 import type { AccountCommand } from './commands';
 import { decide, holdIdOf } from './decide';
+import { nextDeadline } from './deadlines';
+import { DEFAULT_ACCOUNT_POLICY } from './policy';
 import type { HoldableCommand } from './commands';
 import type { AccountEvent } from './events';
 import { add, money, subtract, zero, type Money } from './money';
@@ -33,7 +35,12 @@ const paymentSpec = fc.record({
   target: fc.oneof(invoiceTarget.map((invoiceId) => ({ invoiceId })), fc.constantFrom(...INVOICE_IDS).map((i) => ({ paymentReference: `REF-${i}` })), fc.constant({})),
 });
 const creditSpec = fc.record({ invoiceId: invoiceTarget, amount: fc.integer({ min: 1, max: 80_000 }), currency });
-const statusSpec = fc.record({ invoiceId: fc.constantFrom(...INVOICE_IDS), kind: fc.constantFrom('dispute', 'upheld', 'rejected', 'plan', 'handoff', 'recall'), hour: fc.integer({ min: 0, max: 800 }) });
+const statusSpec = fc.record({
+  invoiceId: fc.constantFrom(...INVOICE_IDS),
+  kind: fc.constantFrom('dispute', 'upheld', 'rejected', 'plan', 'handoff', 'recall'),
+  hour: fc.integer({ min: 0, max: 800 }),
+  gapDays: fc.integer({ min: 1, max: 30 }),
+});
 
 interface Step {
   readonly command: AccountCommand;
@@ -95,7 +102,7 @@ const scenario = fc
               agreedAt: at,
               installments: [
                 { dueDate: hoursLater(hour + 24 * 10).slice(0, 10), amount: money(100, 'SEK') },
-                { dueDate: hoursLater(hour + 24 * 40).slice(0, 10), amount: money(100, 'SEK') },
+                { dueDate: hoursLater(hour + 24 * (10 + status.gapDays)).slice(0, 10), amount: money(100, 'SEK') },
               ],
             }),
             ),
@@ -204,6 +211,13 @@ describe('the account keeps its invariants under shuffled, duplicated billing ev
         const accepted = new Set<string>();
         result.steps.forEach((step, index) => {
           expectInvariants(step.after);
+          // Nothing is due before the account's next deadline, and something is at it.
+          const due = nextDeadline(step.after, DEFAULT_ACCOUNT_POLICY);
+          if (due !== undefined) {
+            const check = (now: string) => decide({ type: 'CheckDeadlines', data: { customerId: 'C-1' }, metadata: { now } }, step.after);
+            expect(check(new Date(Date.parse(due) - 1).toISOString())).toEqual([]);
+            expect((check(due) as AccountEvent[]).length).toBeGreaterThan(0);
+          }
           const identity = sequence[index]?.identity;
           if (isRejection(step.outcome)) {
             expect(step.after).toBe(step.before);

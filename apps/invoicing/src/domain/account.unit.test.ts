@@ -3,6 +3,7 @@ import { decide } from './decide';
 import type { AccountEvent } from './events';
 import { matchPayment } from './match-payment';
 import { DEFAULT_ACCOUNT_POLICY } from './policy';
+import { nextDeadline } from './deadlines';
 import { isRejection } from './rejection';
 import { at, command, credit, eur, issue, pay, run, sek, typesOf } from './test-support';
 
@@ -349,4 +350,40 @@ describe('the customer', () => {
 
 it('starts from an empty account', () => {
   expect(isRejection(decide(pay('P-1', sek(1)), initialState()))).toBe(false);
+});
+
+describe('the next deadline of an account', () => {
+  it('is the earliest hold expiry, installment judgement or plan break', () => {
+    const policy = { ...DEFAULT_ACCOUNT_POLICY, holdWindowMs: 3_600_000 };
+    const held = run([pay('P-1', sek(1), { invoiceId: 'I-9' }, at(1))], policy);
+    expect(nextDeadline(held.state, policy)).toBe(at(2));
+    const planned = run(
+      [issue('I-1', sek(1_000)), command('AgreePaymentPlan', { planId: 'PL', invoiceId: 'I-1', agreedAt: at(2), installments: [{ dueDate: '2026-04-01', amount: sek(500) }] })],
+      policy,
+    );
+    expect(nextDeadline(planned.state, policy)).toBe('2026-04-02T12:00:00.000Z');
+    const missed = run([command('CheckDeadlines', {}, '2026-04-02T12:00:00Z')], policy, planned.state);
+    expect(nextDeadline(missed.state, policy)).toBe('2026-04-12T12:00:00.000Z');
+    expect(nextDeadline(run([pay('P-2', sek(1_000), { invoiceId: 'I-1' })], policy, planned.state).state, policy)).toBeUndefined();
+  });
+
+  it('sees a later installment missed before an earlier one breaks the plan', () => {
+    const twoClose = run([
+      issue('I-1', sek(1_000)),
+      command('AgreePaymentPlan', {
+        planId: 'PL',
+        invoiceId: 'I-1',
+        agreedAt: at(2),
+        installments: [
+          { dueDate: '2026-04-01', amount: sek(500) },
+          { dueDate: '2026-04-05', amount: sek(500) },
+        ],
+      }),
+      command('CheckDeadlines', {}, '2026-04-02T12:00:00Z'),
+    ]);
+    expect(nextDeadline(twoClose.state, DEFAULT_ACCOUNT_POLICY)).toBe('2026-04-06T12:00:00.000Z');
+    expect(decide(command('CheckDeadlines', {}, '2026-04-06T12:00:00Z'), twoClose.state)).toEqual([
+      expect.objectContaining({ type: 'InstallmentMissed', data: expect.objectContaining({ installmentNumber: 2, shortfall: sek(1_000) }) }),
+    ]);
+  });
 });

@@ -24,8 +24,13 @@ export function nextDeadline(state: AccountState, policy: AccountPolicy): string
     for (const [index, installment] of plan.installments.entries()) {
       required = add(required, installment.amount);
       if (compare(reduction, required) >= 0) continue;
-      candidates.push(plan.missed.includes(index + 1) ? overEverywhereAt(addDays(installment.dueDate, policy.planBreakGraceDays)) : overEverywhereAt(installment.dueDate));
-      break;
+      if (!plan.missed.includes(index + 1)) {
+        // Its miss comes next; later installments are due later still.
+        candidates.push(overEverywhereAt(installment.dueDate));
+        break;
+      }
+      // Missed: the plan breaks at the end of its grace, unless a later installment is missed first.
+      candidates.push(overEverywhereAt(addDays(installment.dueDate, policy.planBreakGraceDays)));
     }
   }
   if (candidates.length === 0) return undefined;

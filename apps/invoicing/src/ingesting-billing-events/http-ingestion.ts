@@ -163,7 +163,22 @@ export class HttpIngestion {
     };
   }
 
+  /**
+   * Whose request a refused one was, as far as it can be told: its dead letter keeps the raw body
+   * (which may hold personal data), so erasure must be able to find it by customer.
+   */
+  private customerOf(input: HttpRequestInput): string | undefined {
+    try {
+      const parsed = (typeof input.body === 'string' ? JSON.parse(input.body) : input.body) as { customerId?: unknown; data?: { customerId?: unknown } } | null;
+      const candidate = input.type === undefined && header(input.headers, 'ce-specversion') === undefined ? parsed?.data?.customerId : parsed?.customerId;
+      return typeof candidate === 'string' && candidate.length > 0 ? candidate.slice(0, 200) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   private async refuse(input: HttpRequestInput, refusal: Refusal, now: Date, idempotencyKey: string | undefined, requestHash: string): Promise<HttpAnswer> {
+    const customerId = this.customerOf(input);
     const body = { status: 'rejected', code: refusal.code, reason: refusal.reason, ...(refusal.field === undefined ? {} : { field: refusal.field }) };
     const answer: HttpAnswer = { status: refusal.status, body };
     const raw = typeof input.body === 'string' ? input.body : JSON.stringify(input.body ?? null);
@@ -176,6 +191,7 @@ export class HttpIngestion {
           ...(refusal.event?.source === undefined ? {} : { eventSource: refusal.event.source }),
           ...(refusal.event?.id === undefined ? {} : { eventId: refusal.event.id }),
           ...(refusal.event?.type === undefined ? {} : { eventType: refusal.event.type }),
+          ...(customerId === undefined ? {} : { customerId }),
           record: { key: null, value: Buffer.from(raw, 'utf8'), headers: { 'content-type': mediaTypeOf(input.headers) } },
         },
         errorClass: 'DecodeError',
