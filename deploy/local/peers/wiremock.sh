@@ -31,10 +31,9 @@ say() { echo "wiremock.sh: $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 
 jar_path() {
-  local jar
-  jar="$(ls "$repo"/node_modules/wiremock/build/wiremock-standalone-*.jar 2>/dev/null | head -n 1 || true)"
-  [[ -n "$jar" ]] || die "the WireMock jar is missing: run 'npm ci' in $repo (npm package wiremock)"
-  echo "$jar"
+  local jars=("$repo"/node_modules/wiremock/build/wiremock-standalone-*.jar)
+  [[ -f "${jars[0]}" ]] || die "the WireMock jar is missing: run 'npm ci' in $repo (npm package wiremock)"
+  echo "${jars[0]}"
 }
 
 running_pid() {
