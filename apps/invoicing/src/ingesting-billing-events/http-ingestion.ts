@@ -7,6 +7,7 @@ import type { Origin } from '../accounts/origin';
 import { withAccountTransaction } from '../accounts/transactions';
 import type { Clock } from '../clock';
 import type { IngestBillingEvent, IngestOutcome } from './handler';
+import { recordIngestion } from './telemetry';
 
 /**
  * The HTTP side of ingestion: the same event types, validated by the same contract schemas
@@ -146,6 +147,8 @@ export class HttpIngestion {
       return answer;
     });
     this.afterCommit();
+    const status = answer.body['status'] as IngestOutcome['status'];
+    recordIngestion(event.type, status, status === 'rejected' ? (answer.body['code'] as string) : undefined);
     return answer;
   }
 
@@ -179,6 +182,7 @@ export class HttpIngestion {
 
   private async refuse(input: HttpRequestInput, refusal: Refusal, now: Date, idempotencyKey: string | undefined, requestHash: string): Promise<HttpAnswer> {
     const customerId = this.customerOf(input);
+    recordIngestion(refusal.event?.type, 'rejected', refusal.code);
     const body = { status: 'rejected', code: refusal.code, reason: refusal.reason, ...(refusal.field === undefined ? {} : { field: refusal.field }) };
     const answer: HttpAnswer = { status: refusal.status, body };
     const raw = typeof input.body === 'string' ? input.body : JSON.stringify(input.body ?? null);

@@ -6,6 +6,7 @@ import type { DeadLetters } from '../accounts/dead-letters';
 import type { Origin } from '../accounts/origin';
 import type { Clock } from '../clock';
 import type { IngestBillingEvent } from './handler';
+import { recordIngestion } from './telemetry';
 
 /**
  * `billing.events.v1` through libs/messaging's transactional batch consumer: each chunk of a
@@ -62,11 +63,13 @@ export function billingEventsConsumer(deps: BillingConsumerDependencies): Consum
           const { code, reason } = record.error;
           await deps.deadLetters.record(tx, { channel: 'kafka', origin, errorClass: 'DecodeError', code, reason, at: deps.clock.now() });
           rejected.push({ offset: consumed.offset, code, reason });
+          recordIngestion(record.error.event?.type, 'rejected', code, consumed.traceContext);
           continue;
         }
         try {
           const outcome = await deps.ingest.ingest(tx, record.event, origin, cache);
           if (outcome.status === 'rejected') rejected.push({ offset: consumed.offset, code: outcome.code, reason: outcome.reason });
+          recordIngestion(record.event.type, outcome.status, outcome.status === 'rejected' ? outcome.code : undefined, consumed.traceContext);
         } catch (error) {
           // Another writer (the HTTP API) appended to the same account: redo the chunk on fresh state.
           if (error instanceof EventStoreConcurrencyError) throw new RetriableError('concurrent-append', error.message, { cause: error });
