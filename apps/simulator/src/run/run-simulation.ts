@@ -1,0 +1,76 @@
+import type { BillingEvent } from '@dunning/contracts';
+import { isoDateOf, startOfLocalDayMs, type EpochDay } from '../domain/calendar';
+import type { SeenMessage } from '../domain/seen-message';
+import type { Simulation, SimulationResults } from '../domain/simulation';
+import type { Platform } from '../platform/platform';
+
+export interface RunProgress {
+  readonly date: string;
+  readonly dayNumber: number;
+  readonly totalDays: number;
+  readonly eventsPublished: number;
+  readonly messagesSeen: number;
+  readonly demandsSeen: number;
+  readonly elapsedMs: number;
+}
+
+export interface RunOutcome {
+  readonly results: SimulationResults;
+  /** invoiceId → experiment arm (or flow), from the platform; for the report only. */
+  readonly assignments: ReadonlyMap<string, string>;
+  readonly eventsPublished: number;
+  readonly messagesSeen: number;
+  readonly eventCounts: Readonly<Record<string, number>>;
+  readonly elapsedMs: number;
+}
+
+export interface RunOptions {
+  readonly onProgress?: (progress: RunProgress) => void;
+  /** Report progress every this many simulated days (and on the last). */
+  readonly progressEveryDays?: number;
+  /** Wall-clock time, injected so a test can fix it. */
+  readonly now?: () => number;
+}
+
+/**
+ * The day loop shared by both modes: step the customers, publish their events, move the platform's
+ * clock past the day (past midnight in every customer's zone), wait until the platform is quiet,
+ * and hand what reached customers to the next day.
+ */
+export async function runSimulation(simulation: Simulation, platform: Platform, options: RunOptions = {}): Promise<RunOutcome> {
+  const now = options.now ?? (() => Date.now());
+  const started = now();
+  const zones = simulation.timeZones();
+  const totalDays = simulation.lastDay - simulation.firstDay + 1;
+  const every = options.progressEveryDays ?? 7;
+  const eventCounts: Record<string, number> = {};
+  let inbox: readonly SeenMessage[] = [];
+  let eventsPublished = 0;
+  let messagesSeen = 0;
+  let demandsSeen = 0;
+  for (let day: EpochDay = simulation.firstDay; day <= simulation.lastDay; day += 1) {
+    const events: BillingEvent[] = simulation.step(day, inbox);
+    for (const event of events) eventCounts[event.type] = (eventCounts[event.type] ?? 0) + 1;
+    await platform.publish(events);
+    eventsPublished += events.length;
+    await platform.advanceClockTo(new Date(Math.max(...zones.map((zone) => startOfLocalDayMs(day + 1, zone)))));
+    await platform.waitUntilQuiet();
+    inbox = await platform.collectCustomerInbox();
+    messagesSeen += inbox.length;
+    demandsSeen += inbox.filter((message) => message.kind === 'collection-demand').length;
+    const dayNumber = day - simulation.firstDay + 1;
+    if (options.onProgress && (dayNumber % every === 0 || day === simulation.lastDay)) {
+      options.onProgress({ date: isoDateOf(day), dayNumber, totalDays, eventsPublished, messagesSeen, demandsSeen, elapsedMs: now() - started });
+    }
+  }
+  // What arrived on the last day still counts as contacts.
+  simulation.finish(inbox);
+  return {
+    results: simulation.results(),
+    assignments: await platform.collectAssignments(),
+    eventsPublished,
+    messagesSeen,
+    eventCounts,
+    elapsedMs: now() - started,
+  };
+}
