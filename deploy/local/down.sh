@@ -4,6 +4,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 # --- further peers are stopped here, in reverse order of up.sh ---
+bash "$here/peers/wiremock.sh" stop
 bash "$here/peers/kannel.sh" stop
 bash "$here/peers/smtp.sh" stop
 

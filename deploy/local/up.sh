@@ -14,3 +14,4 @@ bash "$here/kafka.sh" start
 # Prometheus. Add the matching `stop` to down.sh in reverse order.
 bash "$here/peers/smtp.sh" start     # SMTP capture: 127.0.0.1:1025, HTTP view :1080 (notifier)
 bash "$here/peers/kannel.sh" start   # Kannel + fakesmsc: sendsms 127.0.0.1:13013 (notifier)
+bash "$here/peers/wiremock.sh" start   # WireMock as the collection agency API: 127.0.0.1:8089 (collection-handoff)

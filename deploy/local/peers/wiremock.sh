@@ -12,6 +12,7 @@
 #   WIREMOCK_PORT             HTTP port (default 8089); stubs and the admin API (/__admin) share it
 #   WIREMOCK_HEAP             JVM heap (default 256m)
 #   WIREMOCK_START_TIMEOUT    seconds (default 60); WIREMOCK_STOP_TIMEOUT seconds (default 10)
+# It starts with the local agencies' stubs from deploy/local/peers/wiremock/mappings/ (inkasso-se).
 # Tests register their own stubs through the admin API under a unique path prefix, so several
 # test files share one server without resetting each other's stubs.
 set -euo pipefail
@@ -79,6 +80,8 @@ start() {
   jar="$(jar_path)"
   rm -rf "$state/root"
   mkdir -p "$state/root/mappings" "$state/root/__files"
+  # The local agencies' stubs (apps/collection-handoff/agencies.local.json points at them).
+  cp "$here"/wiremock/mappings/*.json "$state/root/mappings/"
   [[ -f "$log_file" ]] && mv -f "$log_file" "$log_file.1"
   setsid nohup java "-Xms64m" "-Xmx$heap" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$jar" \
     --bind-address 127.0.0.1 --port "$port" --root-dir "$state/root" \
