@@ -525,7 +525,7 @@ export function validateConfig(config: SimulatorConfig): string[] {
 
   for (const customerType of ['consumer', 'business'] as const) {
     const total = Object.values(config.types).reduce((sum, t) => sum + t.share[customerType], 0);
-    if (Math.abs(total - 1) > 1e-9) problems.push(`types.*.share.${customerType}: shares add up to ${total}, expected 1`);
+    if (Math.abs(total - 1) > 1e-9) problems.push(`types.*.share.${customerType}: shares add up to ${Number(total.toFixed(6))}, expected 1`);
   }
   for (const [name, t] of Object.entries(config.types)) {
     const at = `types.${name}`;
