@@ -1,4 +1,4 @@
-import { DynamicModule, Module, type Provider } from '@nestjs/common';
+import { DynamicModule, Logger, Module, type Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Pool } from 'pg';
@@ -105,7 +105,15 @@ function coreModule(config: CollectionConfig, options: CollectionHandoffOptions)
     {
       provide: DeliveryWorker,
       inject: [PG_POOL, CaseStore, CheckHandoff],
-      useFactory: (pool: Pool, cases: CaseStore, check: CheckHandoff) => new DeliveryWorker({ pool, schema, cases, check, gateways, clock, cutoffs, pollIntervalMs: config.workerPollMs }),
+      useFactory: (pool: Pool, cases: CaseStore, check: CheckHandoff) => {
+        // Fields are ids, counts and reason codes only (promise 7); the redacting logger is the second net.
+        const nest = new Logger('collection-handoff.worker');
+        const logger = {
+          info: (message: string, fields?: Record<string, unknown>) => nest.log(fields ? `${message} ${JSON.stringify(fields)}` : message),
+          warn: (message: string, fields?: Record<string, unknown>) => nest.warn(fields ? `${message} ${JSON.stringify(fields)}` : message),
+        };
+        return new DeliveryWorker({ pool, schema, cases, check, gateways, clock, cutoffs, pollIntervalMs: config.workerPollMs, logger });
+      },
     },
     { provide: ProjectInvoices, inject: [InvoiceProjectionStore, CaseStore, DeliveryWorker], useFactory: (projections: InvoiceProjectionStore, cases: CaseStore, worker: DeliveryWorker) => new ProjectInvoices({ projections, cases, clock, onRecallRequested: () => worker.wake() }) },
     { provide: RegisterHandoffRequests, inject: [CaseStore, DeliveryWorker], useFactory: (cases: CaseStore, worker: DeliveryWorker) => new RegisterHandoffRequests({ cases, onRegistered: () => worker.wake() }) },

@@ -3,6 +3,7 @@ import type { AgencyBatch, AgencyGateway, RecallInstruction } from '../agency/ag
 import type { CheckHandoff } from '../checking-handoffs/check-handoff';
 import { pendingWork, type CollectionCase } from '../domain';
 import type { CaseStore } from '../persistence/case-store';
+import { inAgencySpan, recordCheck, recordDelivery } from '../telemetry';
 
 export interface WorkerLogger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -87,11 +88,31 @@ export class DeliveryWorker {
     return this.running;
   }
 
+  /**
+   * One instance works at a time (a session advisory lock per schema). Several would still be safe —
+   * repeats carry the same idempotency keys and write the same files — but would repeat requests.
+   */
   private async pass(): Promise<PassSummary> {
+    const leader = await this.options.pool.connect();
+    try {
+      const { rows } = await leader.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [`collection-handoff.worker:${this.options.schema}`]);
+      if (!rows[0]?.locked) return { checked: 0, delivered: 0, recalled: 0, postponed: 0, batches: 0 };
+      try {
+        return await this.work();
+      } finally {
+        await leader.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`collection-handoff.worker:${this.options.schema}`]);
+      }
+    } finally {
+      leader.release();
+    }
+  }
+
+  private async work(): Promise<PassSummary> {
     const summary: PassSummary = { checked: 0, delivered: 0, recalled: 0, postponed: 0, batches: 0 };
     const { cases, pool } = this.options;
     for (const item of await cases.due(pool, 'check', { limit: this.batchSize })) {
       const result = await this.options.check.run(item.collectionCaseId, item.invoiceId);
+      recordCheck(result.outcome, result.outcome === 'refused' ? result.reason : undefined);
       if (result.outcome === 'approved' || result.outcome === 'refused') summary.checked++;
     }
     for (const gateway of this.options.gateways.values()) {
@@ -120,6 +141,12 @@ export class DeliveryWorker {
 
   /** Sends one checked claim to an API agency. */
   async deliverOne(gateway: AgencyGateway, collectionCaseId: string, invoiceId: string): Promise<'delivered' | 'postponed' | 'skipped'> {
+    const outcome = await inAgencySpan('collection deliver claim', { agencyId: gateway.agencyId }, () => this.deliver(gateway, collectionCaseId, invoiceId));
+    recordDelivery(gateway.agencyId, `claim-${outcome}`);
+    return outcome;
+  }
+
+  private async deliver(gateway: AgencyGateway, collectionCaseId: string, invoiceId: string): Promise<'delivered' | 'postponed' | 'skipped'> {
     const { cases, pool, clock } = this.options;
     const started = await inTransaction(pool, (tx) => cases.execute(tx, invoiceId, collectionCaseId, { type: 'start-delivery', channel: 'api', at: clock().toISOString() }));
     const state = started.after;
@@ -136,6 +163,12 @@ export class DeliveryWorker {
 
   /** Sends one due recall to an API agency. */
   async recallOne(gateway: AgencyGateway, collectionCaseId: string, invoiceId: string): Promise<'recalled' | 'postponed' | 'skipped'> {
+    const outcome = await inAgencySpan('collection send recall', { agencyId: gateway.agencyId }, () => this.sendRecall(gateway, collectionCaseId, invoiceId));
+    recordDelivery(gateway.agencyId, `recall-${outcome}`);
+    return outcome;
+  }
+
+  private async sendRecall(gateway: AgencyGateway, collectionCaseId: string, invoiceId: string): Promise<'recalled' | 'postponed' | 'skipped'> {
     const { cases, pool, clock } = this.options;
     const state = (await cases.ofInvoice(pool, invoiceId)).find((c) => c.collectionCaseId === collectionCaseId);
     const instruction = state && recallInstructionOf(state);
@@ -194,7 +227,14 @@ export class DeliveryWorker {
       claims: claimStates.flatMap((s) => (s.approval ? [s.approval.claim] : [])),
       recalls: recallStates.map((r) => r.instruction),
     };
-    const receipt = await gateway.send(batch);
+    const receipt = await inAgencySpan('collection write cut-off', { agencyId: row.agency_id }, async () => {
+      const written = await gateway.send(batch);
+      recordDelivery(row.agency_id, 'batch-written');
+      return written;
+    }, () => 'batch-written').catch((error: unknown) => {
+      recordDelivery(row.agency_id, 'batch-failed');
+      throw error;
+    });
     await inTransaction(pool, async (tx) => {
       for (const claim of receipt.claims) {
         const state = claimStates.find((s) => s.handoffId === claim.handoffId);
