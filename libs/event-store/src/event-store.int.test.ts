@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Pool, PoolClient } from 'pg';
-import { dropSchema, freshEventStoreSchema, testPool } from '../test-support/postgres';
+import { dropSchema, freshEventStoreSchema, testPool, waitForLogHorizon } from '../test-support/postgres';
 import { StreamVersionConflictError, TransactionOrderConflictError } from './errors';
 import { EventStore, type ExpectedVersion } from './event-store';
 import { Inbox } from './inbox';
@@ -42,7 +42,9 @@ async function openTransaction(): Promise<{ client: PoolClient; end: (how: 'COMM
   };
 }
 
-async function readWholeLog(): Promise<{ streamId: string; streamVersion: number; position: LogPosition; type: string }[]> {
+/** The whole log as readAll serves it, once the horizon has passed every transaction so far (or `horizon`). */
+async function readWholeLog(horizon?: bigint): Promise<{ streamId: string; streamVersion: number; position: LogPosition; type: string }[]> {
+  await waitForLogHorizon(pool, horizon);
   const all: { streamId: string; streamVersion: number; position: LogPosition; type: string }[] = [];
   let after = LOG_START;
   for (;;) {
@@ -220,9 +222,9 @@ describe('EventStore.readAll', () => {
   it('shows nothing from or after a running transaction, then its events in transaction order once it commits', async () => {
     await store.append(pool, 'before', 'no-stream', [{ type: 'Before', data: {} }]);
     const slow = await openTransaction();
-    await store.append(slow.client, 'slow', 'no-stream', [{ type: 'Slow', data: {} }]); // an early global position
+    const slowAppend = await store.append(slow.client, 'slow', 'no-stream', [{ type: 'Slow', data: {} }]); // an early global position
     await store.append(pool, 'after', 'no-stream', [{ type: 'After', data: {} }]); // committed, later transaction
-    expect((await readWholeLog()).map((e) => e.type)).toEqual(['Before']);
+    expect((await readWholeLog(slowAppend.firstPosition.transactionId)).map((e) => e.type)).toEqual(['Before']);
     await slow.end('COMMIT');
     expect((await readWholeLog()).map((e) => e.type)).toEqual(['Before', 'Slow', 'After']);
   });

@@ -138,8 +138,9 @@ export class EventStore {
    * Appends `events` to `streamId` if its version is `expectedVersion`, with `options.outbox`
    * written in the same statement.
    *
-   * - StreamVersionConflictError: the version differs; nothing was written and the caller's
-   *   transaction is still usable.
+   * - StreamVersionConflictError: the version differs; no event, outbox row or stream version was
+   *   written and the caller's transaction is still usable. (Order marks of outbox keys the
+   *   statement had already passed may stay: they only make an older transaction retry.)
    * - TransactionOrderConflictError: roll the transaction back and retry it (retried here
    *   when `client` is a Pool, as the statement was then its own transaction).
    */
@@ -221,7 +222,8 @@ SELECT (SELECT version FROM claimed) AS version,
       last_position: string | null;
       transaction_id: string;
     }>(sql, values);
-    const row = rows[0]!;
+    const row = rows[0];
+    if (!row) throw new Error('append statement returned no row'); // a SELECT without FROM always returns one
     if (row.version !== null && row.first_position !== null && row.last_position !== null) {
       const transactionId = BigInt(row.transaction_id);
       return {
@@ -231,21 +233,26 @@ SELECT (SELECT version FROM claimed) AS version,
         lastPosition: { transactionId, globalPosition: BigInt(row.last_position) },
       };
     }
-    if (!row.keys_in_order) throw new TransactionOrderConflictError('an outbox message key');
-    throw await this.explainRefusal(client, streamId, expectedVersion, BigInt(row.transaction_id));
+    throw await this.explainRefusal(client, streamId, expectedVersion, BigInt(row.transaction_id), row.keys_in_order);
   }
 
-  /** Why the stream's versions were not claimed: another version, or a newer transaction first. */
-  private async explainRefusal(client: SqlClient, streamId: string, expected: ExpectedVersion, ownTransactionId: bigint): Promise<Error> {
+  /**
+   * Why the append was refused. A wrong version comes first: two writers deciding on the same
+   * version also write the same outbox key, and the loser may trip over the key before it
+   * reaches the stream, yet what it needs to hear is "reload, the stream moved on".
+   */
+  private async explainRefusal(client: SqlClient, streamId: string, expected: ExpectedVersion, ownTransactionId: bigint, keysInOrder: boolean): Promise<Error> {
     const { rows } = await client.query<{ version: number; last_transaction_id: string }>(
       `SELECT version, last_transaction_id::text AS last_transaction_id FROM ${this.schema}.streams WHERE stream_id = $1`,
       [streamId],
     );
     const actual = rows[0]?.version ?? 0;
-    const expectationHeld = expected === 'any' || (expected === 'no-stream' ? actual === 0 : expected === actual);
-    if (expectationHeld && rows[0] && BigInt(rows[0].last_transaction_id) > ownTransactionId) {
-      return new TransactionOrderConflictError(`stream:${streamId}`);
-    }
+    const expectationHeld = expected === 'any' || (expected === 'no-stream' || expected === 0 ? actual === 0 : expected === actual);
+    if (!expectationHeld) return new StreamVersionConflictError(streamId, expected, actual);
+    if (!keysInOrder) return new TransactionOrderConflictError('an outbox message key');
+    if (rows[0] && BigInt(rows[0].last_transaction_id) > ownTransactionId) return new TransactionOrderConflictError(`stream:${streamId}`);
+    // Not expected: the claim failed, yet version and order look right from this newer snapshot.
+    // Another writer must have moved the stream in between; report the conflict as it stands.
     return new StreamVersionConflictError(streamId, expected, actual);
   }
 
@@ -294,6 +301,6 @@ SELECT (SELECT version FROM claimed) AS version,
       [after.transactionId.toString(), after.globalPosition.toString(), limit],
     );
     const events = rows.map(toRecordedEvent);
-    return { events, position: events.length > 0 ? events[events.length - 1]!.position : after };
+    return { events, position: events.at(-1)?.position ?? after };
   }
 }

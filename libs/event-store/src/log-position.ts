@@ -26,7 +26,7 @@ export function formatLogPosition(position: LogPosition): string {
 }
 
 export function parseLogPosition(text: string): LogPosition {
-  const match = /^(\d+)\/(\d+)$/.exec(text);
-  if (!match) throw new Error(`Not a log position: "${text}" (expected "<transactionId>/<globalPosition>")`);
-  return { transactionId: BigInt(match[1]!), globalPosition: BigInt(match[2]!) };
+  const [, transactionId, globalPosition] = /^(\d+)\/(\d+)$/.exec(text) ?? [];
+  if (transactionId === undefined || globalPosition === undefined) throw new Error(`Not a log position: "${text}" (expected "<transactionId>/<globalPosition>")`);
+  return { transactionId: BigInt(transactionId), globalPosition: BigInt(globalPosition) };
 }

@@ -8,7 +8,7 @@ function pascalCase(schema: string): string {
   return schema
     .split('_')
     .filter(Boolean)
-    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
 }
 

@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { waitFor } from '@dunning/testing';
 import { createTopic, deleteTopic, readWholeTopic, testKafka, TestKafkaPublisher } from '../test-support/kafka';
-import { dropSchema, freshEventStoreSchema, randomSuffix, testPool } from '../test-support/postgres';
+import { dropSchema, freshEventStoreSchema, randomSuffix, testPool, waitForLogHorizon } from '../test-support/postgres';
 import { EventStore } from './event-store';
 import { OutboxRelay, type OutboxPublisher, type OutboxRecord } from './outbox-relay';
 
@@ -58,8 +58,9 @@ describe('OutboxRelay', () => {
     let afterSlow: string;
     try {
       await slow.query('BEGIN');
-      await store.append(slow, 'stream-c', 'no-stream', [{ type: 'Happened', data: {} }], { outbox: [{ topic, key: 'c', messageId: 'stream-c-1', value: '{}' }] });
+      const slowAppend = await store.append(slow, 'stream-c', 'no-stream', [{ type: 'Happened', data: {} }], { outbox: [{ topic, key: 'c', messageId: 'stream-c-1', value: '{}' }] });
       afterSlow = await appendWithMessage('stream-a', 3, 'a');
+      await waitForLogHorizon(pool, slowAppend.firstPosition.transactionId); // only the slow one still open
 
       expect(await relay.runOnce()).toEqual({ outcome: 'published', published: 4 });
       expect(await relay.runOnce()).toEqual({ outcome: 'published', published: 2 });
@@ -69,6 +70,7 @@ describe('OutboxRelay', () => {
     } finally {
       slow.release(true);
     }
+    await waitForLogHorizon(pool);
     expect(await relay.runOnce()).toEqual({ outcome: 'published', published: 2 });
     expect(await unpublished()).toBe(0);
     const { rows } = await pool.query(`SELECT DISTINCT published_at FROM "${schema}".outbox`);
@@ -85,6 +87,7 @@ describe('OutboxRelay', () => {
 
   it('leaves the rows of a failed publish for the next pass', async () => {
     await appendWithMessage('s', 0, 'k');
+    await waitForLogHorizon(pool);
     let failNext = true;
     const flaky: OutboxPublisher = {
       publish: async (records) => {

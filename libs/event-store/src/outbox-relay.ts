@@ -154,11 +154,11 @@ export class OutboxRelay {
     await this.options.publisher.publish(rows.map((row) => this.toRecord(row)));
     this.options.faultInjection?.('after-publish-before-mark');
 
-    const positions = rows.map((row) => row.position);
-    await client.query(`UPDATE ${this.schema}.outbox SET published_at = $1 WHERE position = ANY($2::bigint[])`, [this.clock(), positions]);
+    const positions = rows.map((row) => BigInt(row.position));
+    await client.query(`UPDATE ${this.schema}.outbox SET published_at = $1 WHERE position = ANY($2::bigint[])`, [this.clock(), positions.map(String)]);
     this.totals.batches++;
     this.totals.published += rows.length;
-    this.options.onBatch?.({ count: rows.length, firstOutboxPosition: BigInt(positions[0]!), lastOutboxPosition: BigInt(positions[positions.length - 1]!) });
+    this.options.onBatch?.({ count: rows.length, firstOutboxPosition: positions[0] ?? 0n, lastOutboxPosition: positions.at(-1) ?? 0n });
     return { outcome: 'published', published: rows.length };
   }
 

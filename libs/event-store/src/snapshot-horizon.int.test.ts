@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { waitFor } from '@dunning/testing';
 import { createTopic, deleteTopic, readWholeTopic, testKafka, TestKafkaPublisher } from '../test-support/kafka';
-import { dropSchema, freshEventStoreSchema, randomSuffix, testPool } from '../test-support/postgres';
+import { dropSchema, freshEventStoreSchema, randomSuffix, testPool, waitForLogHorizon } from '../test-support/postgres';
 import { EventStore, type RecordedEvent } from './event-store';
 import { LOG_START } from './log-position';
 import { OutboxRelay } from './outbox-relay';
@@ -148,15 +148,7 @@ it('skips nothing from a transaction held open while 16 writers commit around it
     await waitFor(() => Date.now() - slowOpenedAt >= HOLD_SLOW_TRANSACTION_MS, { description: 'the slow transaction open for a while' });
     stopWriting = true;
     await Promise.all(appenders);
-    // Let the relay and both projections run several more passes while the slow transaction stays open.
-    const relayPasses = relay.stats.passes;
-    const projectionPasses = projection.passes;
-    const naivePasses = naive.passes;
-    await waitFor(() => relay.stats.passes >= relayPasses + 3 && projection.passes >= projectionPasses + 3 && naive.passes >= naivePasses + 3, {
-      description: 'three more passes of relay and projections',
-    });
-
-    // While it is open: everything before it is out, nothing after it is.
+    await waitForLogHorizon(pool, slowTransactionId); // every writer before the slow one has ended
     const { rows } = await pool.query<{ before: number; after: number; after_with_higher_position: number }>(
       `SELECT count(*) FILTER (WHERE transaction_id < $1::text::xid8)::int AS before,
               count(*) FILTER (WHERE transaction_id > $1::text::xid8)::int AS after,
@@ -166,14 +158,27 @@ it('skips nothing from a transaction held open while 16 writers commit around it
     );
     const { before, after, after_with_higher_position: overtaking } = rows[0]!;
     expect(before).toBeGreaterThanOrEqual(100);
-    expect(overtaking).toBeGreaterThanOrEqual(APPENDERS); // the slow transaction's position is early
-    expect(projection.seen.size).toBe(before);
-    const published = await pool.query<{ n: number; beyond: number }>(
-      `SELECT count(*)::int AS n, count(*) FILTER (WHERE transaction_id > $1::text::xid8)::int AS beyond FROM "${schema}".outbox WHERE published_at IS NOT NULL`,
-      [slowTransactionId.toString()],
-    );
-    expect(published.rows[0]).toEqual({ n: before, beyond: 0 });
     expect(after + before).toBe(committed);
+    expect(overtaking).toBeGreaterThanOrEqual(APPENDERS); // the slow transaction's position is early
+
+    // Relay and projection catch up with everything before the slow transaction, then run three
+    // more passes while it stays open: they must not go one row beyond it.
+    const publishedRows = async () =>
+      (
+        await pool.query<{ n: number; beyond: number }>(
+          `SELECT count(*)::int AS n, count(*) FILTER (WHERE transaction_id > $1::text::xid8)::int AS beyond FROM "${schema}".outbox WHERE published_at IS NOT NULL`,
+          [slowTransactionId.toString()],
+        )
+      ).rows[0]!;
+    await waitFor(async () => projection.seen.size >= before && (await publishedRows()).n >= before, { timeoutMs: 60_000, description: 'relay and projection caught up to the slow transaction' });
+    const relayPasses = relay.stats.passes;
+    const projectionPasses = projection.passes;
+    const naivePasses = naive.passes;
+    await waitFor(() => relay.stats.passes >= relayPasses + 3 && projection.passes >= projectionPasses + 3 && naive.passes >= naivePasses + 3, {
+      description: 'three more passes of relay and projections',
+    });
+    expect(projection.seen.size).toBe(before);
+    expect(await publishedRows()).toEqual({ n: before, beyond: 0 });
     heldOpenMs = Date.now() - slowOpenedAt;
     await slow.query('COMMIT');
   } finally {
@@ -186,7 +191,8 @@ it('skips nothing from a transaction held open while 16 writers commit around it
     timeoutMs: 60_000,
     description: 'relay publishes every row',
   });
-  await waitFor(() => naive.lastPosition >= BigInt(total), { description: 'naive reader at the end' });
+  const lastPosition = BigInt((await pool.query(`SELECT max(global_position)::text AS p FROM "${schema}".events`)).rows[0].p);
+  await waitFor(() => naive.lastPosition >= lastPosition, { description: 'naive reader at the end' });
   await relay.stop();
   await projecting.stop();
   await naiveReading.stop();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
+import { waitFor } from '@dunning/testing';
 import { eventStoreSchemaSql } from '../src/schema';
 
 /** Integration tests share one database and isolate themselves with a fresh schema each. */
@@ -54,4 +55,26 @@ export async function dropSchema(pool: Pool, schema: string): Promise<void> {
   } finally {
     client.release(true);
   }
+}
+
+async function xid(pool: Pool, sql: string): Promise<bigint> {
+  const { rows } = await pool.query<{ x: string }>(sql);
+  const value = rows[0]?.x;
+  if (value === undefined) throw new Error(`no row from: ${sql}`);
+  return BigInt(value);
+}
+
+/**
+ * Waits until log readers (readAll, the relay) can see everything committed so far: until every
+ * transaction that had an id when this was called has ended — or, given `transactionId`, every
+ * transaction older than that one. The server is shared with other test suites, whose open
+ * transactions hold the horizon back for a while, so tests wait for it instead of assuming it.
+ */
+export async function waitForLogHorizon(pool: Pool, transactionId?: bigint): Promise<void> {
+  const target = transactionId ?? (await xid(pool, 'SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x'));
+  await waitFor(async () => (await xid(pool, 'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS x')) >= target, {
+    timeoutMs: 90_000,
+    intervalMs: 20,
+    description: `the snapshot horizon to pass transaction ${target}`,
+  });
 }
