@@ -76,12 +76,12 @@ describe('delivery worker: agency faults lose nothing and open no case twice', (
     await dropSchema(pool, schema);
   });
 
-  function wire(gateways: Map<string, AgencyGateway>) {
+  function wire(gateways: Map<string, AgencyGateway>, logger?: ConstructorParameters<typeof DeliveryWorker>[0]['logger']) {
     const { projections, cases } = stores(schema, clock);
     const routeFor = (country: string | undefined) =>
       country === 'DE' ? { agencyId: 'agency-de', channel: 'batch' as const, daysToPay: 14, creditor } : { agencyId: 'agency-se', channel: 'api' as const, daysToPay: 10 };
     const check = new CheckHandoff({ pool, cases, projections, clock, routeFor, maxWaitForInvoiceMs: 60_000, recheckAfterMs: 1_000 });
-    const worker = new DeliveryWorker({ pool, schema, cases, check, gateways, clock, retryBaseMs: 1_000 });
+    const worker = new DeliveryWorker({ pool, schema, cases, check, gateways, clock, retryBaseMs: 1_000, logger });
     const projector = new ProjectInvoices({ projections, cases, clock });
     const register = new RegisterHandoffRequests({ cases });
     return { cases, worker, projector, register };
@@ -200,5 +200,37 @@ describe('delivery worker: agency faults lose nothing and open no case twice', (
     } finally {
       await fs.rm(dropDir, { recursive: true, force: true });
     }
+  });
+
+  it('promise 7: debtor contact details reach the agency and nowhere else (tables, events, outbox, logs)', async () => {
+    await mock.stub({ method: 'POST', url: '/claims', scenario: { name: 'p7', requiredState: 'Started', newState: 'down' }, status: 503 });
+    await mock.stub({ method: 'POST', url: '/claims', scenario: { name: 'p7', requiredState: 'down' }, status: 201, jsonBody: { reference: 'AG-7' } });
+    const canary = { name: 'Canary Debtorsson', postalAddress: 'Kanariegatan 7, 111 22 Stockholm', email: 'canary.debtor@example.org', phone: '+46700000007' };
+    const logs: string[] = [];
+    const logger = { info: (m: string, f?: Record<string, unknown>) => void logs.push(m + JSON.stringify(f ?? {})), warn: (m: string, f?: Record<string, unknown>) => void logs.push(m + JSON.stringify(f ?? {})) };
+    const agency = new RestAgency({ agencyId: 'agency-se', baseUrl: mock.baseUrl, maxAttempts: 1, sleep: async () => undefined, debtors: { contactOf: async () => canary } });
+    const w = wire(new Map([['agency-se', agency]]), logger);
+    const { invoiceId } = await opened(w, 7);
+    expect(await w.worker.runOnce()).toMatchObject({ postponed: 1 });
+    now += 1_000;
+    expect(await w.worker.runOnce()).toMatchObject({ delivered: 1 });
+    expect((await w.cases.ofInvoice(pool, invoiceId))[0]?.status).toBe('handed-off');
+
+    const [, delivered] = await mock.requests('POST', '/claims');
+    expect(JSON.parse(delivered!.body).debtor).toEqual(canary);
+    const needles = ['Canary', 'Kanariegatan', 'canary.debtor', '+46700000007'];
+    const stored = await pool.query<{ text: string }>(
+      `SELECT string_agg(t, ' ') AS text FROM (
+         SELECT data::text || metadata::text AS t FROM "${schema}".events
+         UNION ALL SELECT state::text || coalesce(last_error, '') FROM "${schema}".cases
+         UNION ALL SELECT convert_from(payload, 'UTF8') || headers::text FROM "${schema}".outbox
+         UNION ALL SELECT view::text FROM "${schema}".invoice_projection) everything`,
+    );
+    expect(stored.rows[0]!.text.length).toBeGreaterThan(1_000); // the check reads real content
+    for (const needle of needles) {
+      expect(stored.rows[0]!.text).not.toContain(needle);
+      expect(logs.join('\n')).not.toContain(needle);
+    }
+    expect(logs.join('\n')).toContain('agency delivery postponed'); // the logger was in use
   });
 });
