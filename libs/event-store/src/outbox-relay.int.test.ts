@@ -4,6 +4,7 @@ import { waitFor } from '@dunning/testing';
 import { createTopic, deleteTopic, readWholeTopic, testKafka, TestKafkaPublisher } from '../test-support/kafka';
 import { dropSchema, freshEventStoreSchema, randomSuffix, testPool, waitForLogHorizon } from '../test-support/postgres';
 import { EventStore } from './event-store';
+import { Outbox } from './outbox';
 import { OutboxRelay, type OutboxPublisher, type OutboxRecord } from './outbox-relay';
 
 let pool: Pool;
@@ -75,6 +76,11 @@ describe('OutboxRelay', () => {
     expect(await unpublished()).toBe(0);
     const { rows } = await pool.query(`SELECT DISTINCT published_at FROM "${schema}".outbox`);
     expect(rows).toEqual([{ published_at: at }]);
+    // Published rows can be pruned in bounded steps; nothing newer goes.
+    const outbox = new Outbox({ schema });
+    expect(await outbox.deletePublished(pool, { publishedBefore: at })).toBe(0);
+    expect(await outbox.deletePublished(pool, { publishedBefore: new Date(at.getTime() + 1), limit: 5 })).toBe(5);
+    expect(await outbox.deletePublished(pool, { publishedBefore: new Date(at.getTime() + 1) })).toBe(3);
 
     const messages = await readWholeTopic(kafka, topic);
     expect(messages.map((m) => m.headers['ce_id']).sort()).toEqual([...expected, 'stream-c-1', afterSlow].sort());

@@ -109,4 +109,19 @@ SELECT (SELECT ok FROM keys_in_order) AS keys_in_order, (SELECT count(*) FROM en
     const { rows } = await client.query<{ keys_in_order: boolean; enqueued: number }>(sql, [json, distinctKeys, this.clock()]);
     if (!rows[0]?.keys_in_order) throw new TransactionOrderConflictError('an outbox message key');
   }
+
+  /**
+   * Deletes up to `limit` rows published before `publishedBefore` and returns how many went.
+   * Published rows are kept for a while for diagnosis; run this periodically so the table and
+   * its partial index stay small. Unpublished rows are never touched.
+   */
+  async deletePublished(client: SqlClient, options: { publishedBefore: Date; limit?: number }): Promise<number> {
+    const { rowCount } = await client.query(
+      `DELETE FROM ${qualified(this.options.schema)}.outbox
+        WHERE position IN (SELECT position FROM ${qualified(this.options.schema)}.outbox
+                            WHERE published_at < $1 ORDER BY position LIMIT $2)`,
+      [options.publishedBefore, options.limit ?? 10_000],
+    );
+    return rowCount ?? 0;
+  }
 }
