@@ -88,3 +88,14 @@ export function paymentApplied(invoiceId: string, customerId: string, applied: n
 export function invoiceDisputed(invoiceId: string, customerId: string, at = '2026-05-10T06:00:00Z'): InvoicingEvent {
   return envelope('invoicing.invoice.disputed.v1', `disp-${invoiceId}`, at, { invoiceId, customerId, disputedAt: at });
 }
+
+export function invoiceCredited(invoiceId: string, customerId: string, credited: number, remaining: number, at = '2026-05-10T06:00:00Z', currency = 'SEK'): InvoicingEvent {
+  return envelope('invoicing.invoice.credited.v1', `credit-${invoiceId}-${credited}`, at, {
+    invoiceId,
+    customerId,
+    creditNoteId: `cn-${invoiceId}`,
+    creditedAmount: { minor: credited, currency },
+    remainingBalance: { minor: remaining, currency },
+    creditedAt: at,
+  });
+}
