@@ -86,6 +86,8 @@ describe('EventStore.append and readStream', () => {
 
     const missing = await clocked.readStream(pool, 'invoice-404');
     expect(missing).toEqual({ streamId: 'invoice-404', version: 0, events: [] });
+    await expect(clocked.append(pool, 'invoice-1', 3, [{ type: 'X', data: {}, eventId: 'not-a-uuid' }])).rejects.toThrow(/eventId must be a UUID/);
+    await expect(clocked.append(pool, 'invoice-1', 3, [])).rejects.toThrow(/Nothing to append/);
   });
 
   it('rejects a wrong expected version with the stream, the expectation and the actual version, and writes nothing', async () => {

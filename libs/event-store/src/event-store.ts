@@ -17,7 +17,7 @@ export interface NewEvent<Type extends string = string, Data = unknown> {
   /** Stored as jsonb: plain JSON values only (money as integer minor units, instants as ISO strings). */
   readonly data: Data;
   readonly metadata?: Readonly<Record<string, unknown>>;
-  /** Defaults to the store's idGenerator (a UUID). */
+  /** A UUID; defaults to the store's idGenerator. Unique across the store. */
   readonly eventId?: string;
 }
 
@@ -113,6 +113,8 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
   };
 }
 
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** How many times an append through a pool (its own transaction) is retried on an order conflict. */
 const OWN_TRANSACTION_ORDER_RETRIES = 5;
 
@@ -160,6 +162,9 @@ export class EventStore {
     if (events.length === 0) throw new Error(`Nothing to append to stream "${streamId}"`);
     if (typeof expectedVersion === 'number' && (!Number.isInteger(expectedVersion) || expectedVersion < 0)) {
       throw new Error(`Invalid expected version ${expectedVersion} for stream "${streamId}"`);
+    }
+    for (const event of events) {
+      if (event.eventId !== undefined && !uuidPattern.test(event.eventId)) throw new Error(`eventId must be a UUID, got "${event.eventId}"`);
     }
     const eventsJson = JSON.stringify(
       events.map((event, index) => ({

@@ -44,6 +44,7 @@ export interface OutboxRelayOptions {
   /** Test seam for crash tests; production code leaves it unset. */
   readonly faultInjection?: (point: RelayFaultPoint) => void;
   readonly onError?: (error: unknown) => void;
+  /** Called after a batch was published and its marks committed. */
   readonly onBatch?: (batch: RelayBatch) => void;
 }
 
@@ -121,9 +122,14 @@ export class OutboxRelay {
     let broken: Error | undefined;
     try {
       await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-      const pass = await this.pass(client);
+      const { pass, batch } = await this.pass(client);
       await client.query('COMMIT');
       this.totals.passes++;
+      if (batch) {
+        this.totals.batches++;
+        this.totals.published += batch.count;
+        this.options.onBatch?.(batch);
+      }
       return pass;
     } catch (error) {
       await client.query('ROLLBACK').catch((rollbackError: unknown) => {
@@ -135,10 +141,10 @@ export class OutboxRelay {
     }
   }
 
-  private async pass(client: PoolClient): Promise<RelayPass> {
+  private async pass(client: PoolClient): Promise<{ pass: RelayPass; batch?: RelayBatch }> {
     await client.query(`SET LOCAL idle_in_transaction_session_timeout = ${Math.trunc(this.stuckPassTimeoutMs)}`);
     const lock = await client.query<{ leader: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS leader`, [this.lockName]);
-    if (!lock.rows[0]?.leader) return { outcome: 'not-leader', published: 0 };
+    if (!lock.rows[0]?.leader) return { pass: { outcome: 'not-leader', published: 0 } };
 
     const { rows } = await client.query<OutboxRow>(
       `SELECT position::text AS position, topic, message_key, message_id, payload, headers
@@ -149,17 +155,17 @@ export class OutboxRelay {
         LIMIT $1`,
       [this.batchSize],
     );
-    if (rows.length === 0) return { outcome: 'idle', published: 0 };
+    if (rows.length === 0) return { pass: { outcome: 'idle', published: 0 } };
 
     await this.options.publisher.publish(rows.map((row) => this.toRecord(row)));
     this.options.faultInjection?.('after-publish-before-mark');
 
     const positions = rows.map((row) => BigInt(row.position));
     await client.query(`UPDATE ${this.schema}.outbox SET published_at = $1 WHERE position = ANY($2::bigint[])`, [this.clock(), positions.map(String)]);
-    this.totals.batches++;
-    this.totals.published += rows.length;
-    this.options.onBatch?.({ count: rows.length, firstOutboxPosition: positions[0] ?? 0n, lastOutboxPosition: positions.at(-1) ?? 0n });
-    return { outcome: 'published', published: rows.length };
+    return {
+      pass: { outcome: 'published', published: rows.length },
+      batch: { count: rows.length, firstOutboxPosition: positions[0] ?? 0n, lastOutboxPosition: positions.at(-1) ?? 0n },
+    };
   }
 
   private toRecord(row: OutboxRow): OutboxRecord {

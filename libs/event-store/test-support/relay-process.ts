@@ -10,7 +10,7 @@
  * pass: after the broker acknowledged a batch and before the rows are marked published. The
  * relay's own code path is the production one; only its faultInjection hook is wired here.
  *
- * Prints `ready`, `batch <count> <last outbox position>` after each batch and `fault <point> <n>`
+ * Prints `ready`, `batch <count> <last outbox position>` after each committed batch and `fault <point> <n>`
  * right before a self-inflicted kill (stdout to a pipe is synchronous on Linux, so it arrives).
  */
 import { Pool } from 'pg';
