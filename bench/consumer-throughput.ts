@@ -247,6 +247,8 @@ interface Measurement {
   readonly steadySeconds: number;
   /** Events applied inside the steady window (those applied before the first observation are left out). */
   readonly steadyEvents: number;
+  /** This process's CPU time (user + system) per event in the steady window; PostgreSQL's own CPU is not in it. */
+  readonly cpuMicrosPerEvent: number;
 }
 
 const steadyRate = (m: Measurement): number => m.steadyEvents / m.steadySeconds;
@@ -257,15 +259,22 @@ async function measure(pool: Pool, schema: string, start: () => Promise<void>): 
     Number((await pool.query<{ n: string | null }>(`SELECT sum(events_applied) AS n FROM "${schema}".invoice_balances`)).rows[0]?.n ?? 0);
   const started = performance.now();
   await start();
-  let first: { at: number; applied: number } | undefined;
+  let first: { at: number; applied: number; cpu: NodeJS.CpuUsage } | undefined;
   const deadline = started + 15 * 60_000;
   for (;;) {
     const n = await applied();
     const now = performance.now();
-    if (n > 0 && first === undefined) first = { at: now, applied: n };
+    if (n > 0 && first === undefined) first = { at: now, applied: n, cpu: process.cpuUsage() };
     if (n >= EVENTS) {
-      const from = first ?? { at: started, applied: 0 };
-      return { wallSeconds: (now - started) / 1000, steadySeconds: (now - from.at) / 1000, steadyEvents: EVENTS - from.applied };
+      const from = first ?? { at: started, applied: 0, cpu: process.cpuUsage() };
+      const cpu = process.cpuUsage(from.cpu);
+      const steadyEvents = EVENTS - from.applied;
+      return {
+        wallSeconds: (now - started) / 1000,
+        steadySeconds: (now - from.at) / 1000,
+        steadyEvents,
+        cpuMicrosPerEvent: (cpu.user + cpu.system) / Math.max(1, steadyEvents),
+      };
     }
     if (now > deadline) throw new Error(`only ${n} of ${EVENTS} events applied after 15 minutes`);
     await new Promise((resolve) => setTimeout(resolve, 25));
@@ -345,7 +354,7 @@ async function main(): Promise<void> {
       aCorrect &&= correct;
       rates.push(steadyRate(a));
       console.log(
-        `(a) run ${run}/${OURS_RUNS}: ${fmt(a.steadyEvents)} events in ${fmt(a.steadySeconds, 2)} s -> ${fmt(steadyRate(a))} events/s  (wall incl. group join ${fmt(a.wallSeconds, 2)} s; projection matches reference: ${correct ? 'yes' : 'NO'})`,
+        `(a) run ${run}/${OURS_RUNS}: ${fmt(a.steadyEvents)} events in ${fmt(a.steadySeconds, 2)} s -> ${fmt(steadyRate(a))} events/s, ${fmt(a.cpuMicrosPerEvent)} µs node CPU/event  (wall incl. group join ${fmt(a.wallSeconds, 2)} s; projection matches reference: ${correct ? 'yes' : 'NO'})`,
       );
     }
     aRate = median(rates);
@@ -375,7 +384,7 @@ async function main(): Promise<void> {
     bCorrect = sameProjection(await readProjection(pool, baselineSchema), reference);
     bRate = steadyRate(b);
     console.log(
-      `(b) NestJS @EventPattern (Transport.KAFKA) + TypeORM save()  : ${fmt(b.steadyEvents)} events in ${fmt(b.steadySeconds, 2)} s -> ${fmt(bRate)} events/s  (wall incl. group join ${fmt(b.wallSeconds, 2)} s; projection matches reference: ${bCorrect ? 'yes' : 'NO'})`,
+      `(b) NestJS @EventPattern (Transport.KAFKA) + TypeORM save()  : ${fmt(b.steadyEvents)} events in ${fmt(b.steadySeconds, 2)} s -> ${fmt(bRate)} events/s, ${fmt(b.cpuMicrosPerEvent)} µs node CPU/event  (wall incl. group join ${fmt(b.wallSeconds, 2)} s; projection matches reference: ${bCorrect ? 'yes' : 'NO'})`,
     );
   }
   if (ONLY === undefined) console.log(`ratio (a)/(b): ${fmt(aRate / bRate, 1)}x   (target >= 25x)`);
