@@ -1,3 +1,4 @@
+import { injectTraceContext } from '@dunning/telemetry';
 import { TransactionOrderConflictError } from './errors';
 import { qualified } from './schema';
 import type { SqlClient } from './sql-client';
@@ -14,7 +15,10 @@ export interface OutboxMessage {
   /** Stable id consumers de-duplicate on (after a relay crash a message may be published twice). */
   readonly messageId: string;
   readonly value: Buffer | Uint8Array | string;
-  /** e.g. CloudEvents `ce_*` headers and `traceparent`. Never personal data. */
+  /**
+   * e.g. CloudEvents `ce_*` headers. Never personal data. Without a `traceparent` of its own, the
+   * row takes the trace context active when it is written (see encodeOutboxMessages).
+   */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -28,15 +32,22 @@ interface OutboxRowParam {
   headers: Record<string, string>;
 }
 
+/**
+ * The rows to insert. A message without `traceparent` gets the W3C trace context that is active
+ * now (e.g. the span of the consumed record that caused the write), so the relay, which publishes
+ * later and outside that context, still carries the trace to the consumers downstream. With no
+ * active span nothing is added.
+ */
 export function encodeOutboxMessages(messages: readonly OutboxMessage[]): { json: string; distinctKeys: number } {
   const keys = new Set<string>();
   const rows = messages.map((message, index): OutboxRowParam => {
     if (!message.topic) throw new Error(`Outbox message ${index} has no topic`);
     if (!message.messageId) throw new Error(`Outbox message ${index} has no messageId`);
-    const headers = { ...(message.headers ?? {}) };
+    const headers: Record<string, string> = { ...(message.headers ?? {}) };
     for (const [name, value] of Object.entries(headers)) {
       if (typeof value !== 'string') throw new Error(`Outbox message ${index}: header "${name}" is not a string`);
     }
+    if (headers['traceparent'] === undefined) injectTraceContext(headers);
     if (message.key !== null) keys.add(JSON.stringify([message.topic, message.key]));
     const payload = typeof message.value === 'string' ? Buffer.from(message.value, 'utf8') : Buffer.from(message.value);
     return { ord: index + 1, topic: message.topic, message_key: message.key, message_id: message.messageId, payload: payload.toString('base64'), headers };
