@@ -1,3 +1,4 @@
+import { context as otelContext } from '@opentelemetry/api';
 import {
   collectionEventRegistry,
   decodeRecord,
@@ -41,23 +42,26 @@ export function caseProjector(processor: CaseProcessor, clock: Clock): BatchHand
   return async (events, tx, context) => {
     const now = clock.now();
     for (const consumed of events) {
-      const mapped = mapInputEvent(consumed.value);
-      if (mapped.terminatedAt) await processor.recordTermination(tx, mapped.customerId, mapped.terminatedAt);
-      const targets = [...mapped.caseInputs];
-      if (mapped.forEveryOpenCase) {
-        for (const caseId of await processor.openCasesOf(tx, mapped.customerId)) targets.push({ caseId, input: mapped.forEveryOpenCase });
-      }
-      for (const { caseId, input } of targets) {
-        const firstTime = await processor.markInputSeen(tx, caseId, mapped.inputKey);
-        const state = firstTime
-          ? (await processor.handle(tx, caseId, mapped.customerId, [input], context.mode, now)).state
-          : context.mode === 'replay'
-            ? await processor.rebuild(tx, caseId, mapped.customerId, now)
-            : undefined;
-        if (state && mapped.payment?.caseId === caseId) {
-          await processor.recordPayment(tx, mapped.customerId, localDateOf(mapped.payment.receivedAt, state.invoice?.customer.timeZone ?? 'UTC'));
+      // Inside the record's span, so that the decisions' outbox rows carry its trace downstream.
+      await otelContext.with(consumed.traceContext, async () => {
+        const mapped = mapInputEvent(consumed.value);
+        if (mapped.terminatedAt) await processor.recordTermination(tx, mapped.customerId, mapped.terminatedAt);
+        const targets = [...mapped.caseInputs];
+        if (mapped.forEveryOpenCase) {
+          for (const caseId of await processor.openCasesOf(tx, mapped.customerId)) targets.push({ caseId, input: mapped.forEveryOpenCase });
         }
-      }
+        for (const { caseId, input } of targets) {
+          const firstTime = await processor.markInputSeen(tx, caseId, mapped.inputKey);
+          const state = firstTime
+            ? (await processor.handle(tx, caseId, mapped.customerId, [input], context.mode, now)).state
+            : context.mode === 'replay'
+              ? await processor.rebuild(tx, caseId, mapped.customerId, now)
+              : undefined;
+          if (state && mapped.payment?.caseId === caseId) {
+            await processor.recordPayment(tx, mapped.customerId, localDateOf(mapped.payment.receivedAt, state.invoice?.customer.timeZone ?? 'UTC'));
+          }
+        }
+      });
     }
   };
 }
