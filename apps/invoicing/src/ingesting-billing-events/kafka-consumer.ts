@@ -1,3 +1,4 @@
+import { context as otelContext } from '@opentelemetry/api';
 import { decodeBillingRecord, type BillingEvent, type DecodeError } from '@dunning/contracts';
 import { EventStoreConcurrencyError } from '@dunning/event-store';
 import { RetriableError, type ConsumerRegistration, type KafkaRecord, type RecordRejection } from '@dunning/messaging';
@@ -67,7 +68,8 @@ export function billingEventsConsumer(deps: BillingConsumerDependencies): Consum
           continue;
         }
         try {
-          const outcome = await deps.ingest.ingest(tx, record.event, origin, cache);
+          // Inside the record's span: the outbox rows this writes carry its trace downstream.
+          const outcome = await otelContext.with(consumed.traceContext, () => deps.ingest.ingest(tx, record.event, origin, cache));
           if (outcome.status === 'rejected') rejected.push({ offset: consumed.offset, code: outcome.code, reason: outcome.reason });
           recordIngestion(record.event.type, outcome.status, outcome.status === 'rejected' ? outcome.code : undefined, consumed.traceContext);
         } catch (error) {

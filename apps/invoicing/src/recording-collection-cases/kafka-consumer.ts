@@ -1,3 +1,4 @@
+import { context as otelContext } from '@opentelemetry/api';
 import { collectionEventRegistry, decodeRecord, type CollectionEvent } from '@dunning/contracts';
 import { EventStoreConcurrencyError, type Inbox } from '@dunning/event-store';
 import { RetriableError, type ConsumerRegistration, type RecordRejection } from '@dunning/messaging';
@@ -70,7 +71,8 @@ export function collectionCasesConsumer(deps: CollectionConsumerDependencies): C
           record: { key: consumed.key, value: null, headers: consumed.headers },
         };
         try {
-          const outcome = await deps.accounts.execute(tx, command, { origin, cache });
+          // Inside the record's span: the outbox rows this writes carry its trace downstream.
+          const outcome = await otelContext.with(consumed.traceContext, () => deps.accounts.execute(tx, command, { origin, cache }));
           if (outcome.kind === 'rejected') {
             const { code, reason } = outcome.rejection;
             await deps.deadLetters.record(tx, { channel: 'kafka', origin, errorClass: 'BusinessRejection', code, reason, at: now });
