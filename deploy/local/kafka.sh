@@ -146,7 +146,11 @@ format_storage() {
   rm -rf "$data_dir"
   # A Kafka cluster id is 16 random bytes in URL-safe base64 without padding.
   local cluster_id
-  cluster_id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  # One starting with '-' would be read by kafka-storage as an option, so draw again.
+  cluster_id="-"
+  while [[ "$cluster_id" == -* ]]; do
+    cluster_id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  done
   # shellcheck disable=SC2046
   java $(tool_log_opts) -cp "$cp" kafka.tools.StorageTool format -t "$cluster_id" -c "$config_file" \
     >>"$log_file" 2>&1 || { tail -n 30 "$log_file" >&2; die "formatting KRaft storage failed (log: $log_file)"; }
