@@ -71,6 +71,11 @@ case "${1:-}" in
     ready || start_server
     wait_ready
     create_databases
+    # Every outbox relay reads only below the server-wide snapshot horizon, so one session left
+    # idle in a transaction by a crashed or hung test stalls every relay on the server. Tests
+    # may hold a transaction open on purpose for seconds, never for minutes.
+    psql -d postgres -Xq -v ON_ERROR_STOP=1 -c "ALTER DATABASE dunning_test SET idle_in_transaction_session_timeout = '120s'" \
+      || die "could not set idle_in_transaction_session_timeout on dunning_test"
     say "ready: postgres://$PGUSER@$PGHOST:$PGPORT/<db> (${databases[*]})"
     ;;
   status)
