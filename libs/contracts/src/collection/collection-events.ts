@@ -24,7 +24,21 @@ export const caseOpenedData = z.object({
   amount: positiveMoney.meta({ description: 'The balance handed to the agency.' }),
 });
 
-export const HANDOFF_CANCEL_REASONS = ['invoice-settled', 'invoice-credited', 'invoice-disputed', 'payment-plan-agreed', 'customer-terminated'] as const;
+export const HANDOFF_CANCEL_REASONS = [
+  'invoice-settled',
+  'invoice-credited',
+  'invoice-disputed',
+  'payment-plan-agreed',
+  'customer-terminated',
+  // Added within v1: the re-check's further refusals, and what can stop a case before delivery.
+  'payment-received',
+  'dispute-upheld',
+  'already-handed-off',
+  'amount-mismatch',
+  'invoice-unknown',
+  'legal-data-missing',
+  'no-agency',
+] as const;
 export const handoffCancelledData = z.object({
   actionId,
   invoiceId,
@@ -79,7 +93,7 @@ export const collectionCaseOpened = defineIntegrationEvent({
 });
 export const collectionHandoffCancelled = defineIntegrationEvent({
   type: 'collection.handoff.cancelled.v1',
-  summary: 'A requested hand-off did not happen: the re-check found the invoice paid, credited, disputed or under a plan.',
+  summary: 'A requested hand-off did not happen: the re-check found the invoice paid, credited, disputed or under a plan, or it could not be handed off (e.g. no agency, legal data missing).',
   data: handoffCancelledData,
 });
 export const collectionCaseRecalled = defineIntegrationEvent({

@@ -29,6 +29,15 @@ export const scoreReason = z
   .object({
     feature: z.string().regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/).max(100).meta({ description: 'Feature name, e.g. days-late-last-invoice. Never a protected attribute.' }),
     contribution: z.number().meta({ description: 'Signed contribution to the probability (e.g. a SHAP value).' }),
+    text: z
+      .string({ error: 'expected the reason in words as a string' })
+      .min(1, { error: 'expected the reason in words as a non-empty string' })
+      .max(300, { error: 'expected the reason in words of at most 300 characters' })
+      .optional()
+      .meta({
+        description: 'The reason in plain words for people (customer care, auditors), never personal data. Optional: added within v1.',
+        examples: ['Paid late 5 times in the last 12 months: lowers the chance of paying without collection'],
+      }),
   })
   .meta({ description: 'One of the strongest reasons behind the score.' });
 
