@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 // Frameworks and I/O clients that must never reach pure domain or contract code.
 const frameworkImports = ['@nestjs/*', 'typeorm', 'kafkajs', 'pg', '@opentelemetry/*', 'express'];
-const services = ['invoicing', 'scoring', 'dunning-orchestrator', 'notifier', 'collection-handoff', 'simulator'];
+const services = ['invoicing', 'scoring', 'dunning-orchestrator', 'notifier', 'collection-handoff', 'simulator', 'e2e'];
 
 export default [
   { ignores: ['**/node_modules/**', '**/dist/**', '**/tmp/**', '**/.nx/**', 'coverage/**', '**/*.js', '**/*.cjs'] },
