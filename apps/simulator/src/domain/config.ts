@@ -155,10 +155,19 @@ export interface EventRates {
   readonly missingPhoneShare: number;
 }
 
+export interface ReferenceArm {
+  /** As in the orchestrator's policy (seeds-experiment.yaml); also the flow the arm follows. */
+  readonly id: string;
+  readonly weight: number;
+  readonly label: string;
+  /** `collection` (the control, as before), `treatment`, or `no-action` (the holdout). */
+  readonly role: 'collection' | 'treatment' | 'no-action';
+}
+
 /** The built-in dunning of the standalone mode: the seeds' three arms, in memory. */
 export interface ReferenceDunningConfig {
   readonly experimentId: string;
-  readonly arms: readonly { readonly id: string; readonly weight: number }[];
+  readonly arms: readonly ReferenceArm[];
   /** The reminder fee the letter carries, per currency, after the country's rules (SE: none unless agreed; DE: actual costs). */
   readonly letterFeeMinor: Readonly<Record<string, number>>;
   /** Days between the hand-off and the agency's demand reaching the customer. */
@@ -373,9 +382,9 @@ export const DEFAULT_CONFIG: SimulatorConfig = {
       slipProbability: 0,
       spontaneousHazard: 0.01,
       reminder: reminder(0.8, 0.5, 0.85, 0.3, 3),
-      collectionDemand: { peakHazard: 0.5, halfLifeDays: 5 },
+      collectionDemand: { peakHazard: 0.3, halfLifeDays: 5 },
       feeHazardMultiplier: 0.85,
-      payday: { cashWindowDays: 5, cashWindowHazard: 0.5, affordProbability: 0.55, affordProbabilityAfterDemand: 0.6, outsideWindowFactor: 0.1 },
+      payday: { cashWindowDays: 5, cashWindowHazard: 0.5, affordProbability: 0.55, affordProbabilityAfterDemand: 0.57, outsideWindowFactor: 0.1 },
       partialPaymentProbability: 0.15,
       disputeProbability: 0.003,
       paymentPlanProbability: 0.05,
@@ -388,8 +397,8 @@ export const DEFAULT_CONFIG: SimulatorConfig = {
       slipProbability: 0.1,
       spontaneousHazard: 0.004,
       reminder: reminder(0.5, 0.3, 0.7, 0.03, 5),
-      collectionDemand: { peakHazard: 0.03, halfLifeDays: 10 },
-      feeHazardMultiplier: 1.5,
+      collectionDemand: { peakHazard: 0.01, halfLifeDays: 10 },
+      feeHazardMultiplier: 1.2,
       payday: null,
       partialPaymentProbability: 0.05,
       disputeProbability: 0.04,
@@ -403,7 +412,7 @@ export const DEFAULT_CONFIG: SimulatorConfig = {
       slipProbability: 0.1,
       spontaneousHazard: 0.002,
       reminder: reminder(0.8, 0.5, 0.9, 0.01, 5),
-      collectionDemand: { peakHazard: 0.01, halfLifeDays: 15 },
+      collectionDemand: { peakHazard: 0.003, halfLifeDays: 15 },
       feeHazardMultiplier: 1,
       payday: null,
       partialPaymentProbability: 0.2,
@@ -432,9 +441,9 @@ export const DEFAULT_CONFIG: SimulatorConfig = {
   referenceDunning: {
     experimentId: 'collection-vs-friendly',
     arms: [
-      { id: 'collection-as-before', weight: 1 },
-      { id: 'friendly-sms', weight: 1 },
-      { id: 'no-action', weight: 1 },
+      { id: 'collection-as-before', weight: 1, label: 'collection as before', role: 'collection' },
+      { id: 'friendly-sms', weight: 1, label: 'friendlier SMS', role: 'treatment' },
+      { id: 'no-action', weight: 1, label: 'no action', role: 'no-action' },
     ],
     letterFeeMinor: { SEK: 0, EUR: 150 },
     demandDelayDays: 1,
@@ -573,7 +582,11 @@ export function validateConfig(config: SimulatorConfig): string[] {
 
   const d = config.referenceDunning;
   if (d.arms.length === 0) problems.push('referenceDunning.arms: at least one arm');
-  d.arms.forEach((arm, i) => positive(`referenceDunning.arms[${i}].weight`, arm.weight));
+  d.arms.forEach((arm, i) => {
+    positive(`referenceDunning.arms[${i}].weight`, arm.weight);
+    if (!['collection', 'treatment', 'no-action'].includes(arm.role)) problems.push(`referenceDunning.arms[${i}].role: collection, treatment or no-action`);
+    if (!arm.label) problems.push(`referenceDunning.arms[${i}].label: a label for the report`);
+  });
   for (const [currency, fee] of Object.entries(d.letterFeeMinor)) positiveInteger(`referenceDunning.letterFeeMinor.${currency}`, fee, 0);
   positiveInteger('referenceDunning.demandDelayDays', d.demandDelayDays, 0);
   positiveInteger('referenceDunning.contactCap.maxContacts', d.contactCap.maxContacts);

@@ -6,11 +6,11 @@ describe('configuration', () => {
   });
 
   it('overrides merge into objects and replace arrays and values', () => {
-    const merged = mergeConfig(DEFAULT_CONFIG, { customers: 10, churn: { afterCollectionDemand: { multiplier: 4 } }, referenceDunning: { arms: [{ id: 'only', weight: 1 }] } } as never);
+    const merged = mergeConfig(DEFAULT_CONFIG, { customers: 10, churn: { afterCollectionDemand: { multiplier: 4 } }, referenceDunning: { arms: [{ id: 'only', weight: 1, label: 'only', role: 'treatment' }] } } as never);
     expect(merged.customers).toBe(10);
     expect(merged.churn.afterCollectionDemand).toEqual({ multiplier: 4, days: DEFAULT_CONFIG.churn.afterCollectionDemand.days });
     expect(merged.churn.afterPastDueReminder).toEqual(DEFAULT_CONFIG.churn.afterPastDueReminder);
-    expect(merged.referenceDunning.arms).toEqual([{ id: 'only', weight: 1 }]);
+    expect(merged.referenceDunning.arms).toEqual([{ id: 'only', weight: 1, label: 'only', role: 'treatment' }]);
     expect(DEFAULT_CONFIG.customers).not.toBe(10); // the defaults are untouched
   });
 

@@ -114,7 +114,10 @@ export interface CustomerResult {
   readonly customerType: 'consumer' | 'business';
   readonly hiddenType: string;
   readonly invoices: number;
+  /** Every message and demand the customer saw in the run. */
   readonly contacts: number;
+  /** Of those, the ones about an invoice past its due date (dunning proper). */
+  readonly contactsAfterDue: number;
   readonly leftOn: string | null;
 }
 
@@ -575,8 +578,10 @@ export class Simulation {
     for (const state of this.states) {
       const { customer } = state;
       let contacts = state.contactsSeen;
+      let contactsAfterDue = 0;
       for (const invoice of state.invoices) {
         contacts += invoice.contacts.length;
+        contactsAfterDue += invoice.contacts.filter((c) => c.day > invoice.dueDay).length;
         const since = (day: EpochDay | undefined): number | null => (day === undefined ? null : day - invoice.dueDay);
         const paidByDueNextDay = invoice.payments.filter((p) => p.day <= invoice.dueDay + 1).reduce((sum, p) => sum + p.amountMinor, 0);
         const settledEarly = invoice.settledDay !== undefined && invoice.settledDay <= invoice.dueDay + 1;
@@ -613,6 +618,7 @@ export class Simulation {
         hiddenType: customer.hiddenType,
         invoices: state.invoices.length,
         contacts,
+        contactsAfterDue,
         leftOn: state.terminatedDay === undefined ? null : isoDateOf(state.terminatedDay),
       });
     }

@@ -206,7 +206,7 @@ describe('hidden types, directionally', () => {
     };
     const unwillingQuiet = paidBy60(outcomes('unwilling', () => []));
     const unwillingDemanded = paidBy60(outcomes('unwilling', demand));
-    expect(unwillingDemanded).toBeGreaterThan(unwillingQuiet + 0.15);
+    expect(unwillingDemanded).toBeGreaterThan(unwillingQuiet + 0.05);
     const unableQuiet = paidBy60(outcomes('unable', () => []));
     const unableDemanded = paidBy60(outcomes('unable', demand));
     expect(unableDemanded - unableQuiet).toBeLessThan(unwillingDemanded - unwillingQuiet);

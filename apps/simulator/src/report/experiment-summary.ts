@@ -60,7 +60,9 @@ export interface GroupSummary {
   readonly contactsPerCase: MeanEstimate;
   /** Every message a customer of the group saw during the run. */
   readonly contactsPerCustomer: MeanEstimate;
-  /** Customers by number of messages seen: index = count, the last bucket is "that many or more". */
+  /** Messages and demands about invoices past their due date, per customer. */
+  readonly contactsAfterDuePerCustomer: MeanEstimate;
+  /** Customers by number of contacts after a due date: index = count, the last bucket is "that many or more". */
   readonly contactHistogram: readonly number[];
   /** Share paid (settled by payment) by each day since the due date, 0 … curveDays. */
   readonly paidCurve: ReadonlyArray<{ readonly day: number; readonly share: number; readonly n: number }>;
@@ -109,10 +111,10 @@ export function summarizeExperiment(input: SummaryInput): ExperimentSummary {
     cases.push(invoice);
     customerGroup.set(invoice.customerId, group);
   }
-  const customersByGroup = new Map<string, number[]>(input.groups.map((group) => [group.id, []]));
+  const customersByGroup = new Map<string, Array<{ all: number; afterDue: number }>>(input.groups.map((group) => [group.id, []]));
   for (const customer of results.customers) {
     const group = customerGroup.get(customer.customerId);
-    if (group !== undefined) customersByGroup.get(group)?.push(customer.contacts);
+    if (group !== undefined) customersByGroup.get(group)?.push({ all: customer.contacts, afterDue: customer.contactsAfterDue });
   }
 
   const paidBy = (invoice: InvoiceResult, days: number): boolean =>
@@ -132,7 +134,7 @@ export function summarizeExperiment(input: SummaryInput): ExperimentSummary {
     }
     const contacts = customersByGroup.get(group.id) ?? [];
     const histogram = new Array<number>(HISTOGRAM_BUCKETS).fill(0);
-    for (const count of contacts) histogram[Math.min(count, HISTOGRAM_BUCKETS - 1)] = (histogram[Math.min(count, HISTOGRAM_BUCKETS - 1)] ?? 0) + 1;
+    for (const { afterDue: count } of contacts) histogram[Math.min(count, HISTOGRAM_BUCKETS - 1)] = (histogram[Math.min(count, HISTOGRAM_BUCKETS - 1)] ?? 0) + 1;
     const hiddenTypes: Record<string, number> = {};
     for (const c of cases) hiddenTypes[c.hiddenType] = (hiddenTypes[c.hiddenType] ?? 0) + 1;
     return {
@@ -156,7 +158,8 @@ export function summarizeExperiment(input: SummaryInput): ExperimentSummary {
       recoveredMinor: recovered,
       billedMinor: billed,
       contactsPerCase: meanWithInterval(inMain.map((c) => c.contacts.filter((contact) => contact.daysSinceDue >= -3 && contact.daysSinceDue <= windows.mainDays).length)),
-      contactsPerCustomer: meanWithInterval(contacts),
+      contactsPerCustomer: meanWithInterval(contacts.map((c) => c.all)),
+      contactsAfterDuePerCustomer: meanWithInterval(contacts.map((c) => c.afterDue)),
       contactHistogram: histogram,
       paidCurve: Array.from({ length: windows.curveDays + 1 }, (_, day) => {
         const eligible = cases.filter((c) => observed(c, day));

@@ -32,6 +32,7 @@ export function terminalSummary(summary: ExperimentSummary): string {
   add(`amount recovered (${summary.windows.mainDays} d)`, (g) => formatMoneyTotals(g.recoveredMinor));
   add('contacts per case', (g) => numInterval(g.contactsPerCase));
   add('contacts per customer', (g) => numInterval(g.contactsPerCustomer));
+  add('  of them after a due date', (g) => numInterval(g.contactsAfterDuePerCustomer));
   const control = summary.controlGroup;
   for (const [label, pick] of [
     [`Δ paid ${summary.windows.mainDays} d vs ${control}`, 'paid'],

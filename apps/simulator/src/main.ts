@@ -1,0 +1,143 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_CONFIG, mergeConfig, validateConfig, type ConfigOverrides, type SimulatorConfig } from './domain/config';
+import type { RunProgress } from './run/run-simulation';
+import { groupsOfArms, writeReport } from './report/write-report';
+import { controlArmMarkers, runStandalone } from './standalone/run-standalone';
+
+// The billing simulator's command line.
+//
+//   node -r @swc-node/register apps/simulator/src/main.ts [options]
+//     --customers <n>      size of the customer base            (default 5000)
+//     --months <n>         months of invoices                   (default 6)
+//     --seed <n>           makes the run repeatable             (default 1)
+//     --config <file>      JSON overrides of any parameter (docs/simulator.md)
+//     --out <dir>          where the report goes                (default tmp/reports/)
+//     --mode standalone    the reference dunning in memory (default); `e2e` is not wired yet
+//     --follow-up-days <n> days simulated after the last month  (default 90)
+//     --check-contract     round-trip every event through the contract codec
+//     --quiet              no progress lines
+//
+// Exit codes: 0 done, 2 bad arguments or configuration, 1 the run failed.
+
+const USAGE = `usage: simulator [--customers N] [--months N] [--seed N] [--config FILE] [--out DIR] [--mode standalone|e2e] [--follow-up-days N] [--check-contract] [--quiet]`;
+
+export interface CliOptions {
+  readonly config: SimulatorConfig;
+  readonly out: string;
+  readonly mode: 'standalone' | 'e2e';
+  readonly checkContract: boolean;
+  readonly quiet: boolean;
+}
+
+/** Parses the arguments into a validated configuration; throws an Error whose message is for the user. */
+export async function parseCli(argv: readonly string[]): Promise<CliOptions> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      customers: { type: 'string' },
+      months: { type: 'string' },
+      seed: { type: 'string' },
+      config: { type: 'string' },
+      out: { type: 'string' },
+      mode: { type: 'string' },
+      'follow-up-days': { type: 'string' },
+      'check-contract': { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) throw new UsageError(USAGE);
+  const integer = (name: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    if (!/^-?\d+$/.test(text)) throw new UsageError(`--${name}: expected an integer, got '${text}'`);
+    return Number(text);
+  };
+  let fileOverrides: ConfigOverrides = {};
+  if (values.config) {
+    const path = resolve(values.config);
+    try {
+      fileOverrides = JSON.parse(await readFile(path, 'utf8')) as ConfigOverrides;
+    } catch (error) {
+      throw new UsageError(`--config ${values.config}: ${(error as Error).message}`);
+    }
+  }
+  const flags: Record<string, number> = {};
+  for (const [flag, key] of [
+    ['customers', 'customers'],
+    ['months', 'months'],
+    ['seed', 'seed'],
+    ['follow-up-days', 'followUpDays'],
+  ] as const) {
+    const value = integer(flag, values[flag]);
+    if (value !== undefined) flags[key] = value;
+  }
+  const config = mergeConfig(DEFAULT_CONFIG, fileOverrides, flags as ConfigOverrides);
+  const problems = validateConfig(config);
+  if (problems.length > 0) throw new UsageError(`the configuration is not valid:\n  ${problems.join('\n  ')}`);
+  const mode = values.mode ?? 'standalone';
+  if (mode !== 'standalone' && mode !== 'e2e') throw new UsageError(`--mode: standalone or e2e, got '${mode}'`);
+  return { config, out: values.out ?? 'tmp/reports/', mode, checkContract: values['check-contract'] ?? false, quiet: values.quiet ?? false };
+}
+
+export class UsageError extends Error {}
+
+function progressLine(p: RunProgress): string {
+  const share = Math.round((p.dayNumber / p.totalDays) * 100);
+  return `simulator: day ${p.dayNumber}/${p.totalDays} (${share} %) ${p.date} · ${p.eventsPublished.toLocaleString('en-US')} events · ${p.messagesSeen.toLocaleString('en-US')} messages seen · ${p.demandsSeen.toLocaleString('en-US')} collection demands · ${(p.elapsedMs / 1000).toFixed(1)} s`;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = await parseCli(argv);
+  } catch (error) {
+    console.error(error instanceof UsageError ? error.message : String(error));
+    if (!(error instanceof UsageError) || !error.message.startsWith('usage')) console.error(USAGE);
+    return 2;
+  }
+  const { config } = options;
+  if (options.mode === 'e2e') {
+    console.error('simulator: the end-to-end mode (Kafka and the five services with a shared simulated clock) is not wired yet; see docs/simulator.md, "End-to-end mode". Use --mode standalone.');
+    return 2;
+  }
+  console.error(`simulator: standalone run, ${config.customers.toLocaleString('en-US')} customers, ${config.months} months + ${config.followUpDays} days, seed ${config.seed}`);
+  const { simulation, outcome } = await runStandalone(config, {
+    checkContract: options.checkContract,
+    ...(options.quiet ? {} : { onProgress: (p: RunProgress) => console.error(progressLine(p)) }),
+  });
+  const report = await writeReport(options.out, outcome, groupsOfArms(config.referenceDunning.arms), {
+    title: 'Billing simulator — the seeds’ experiment against the reference dunning (standalone)',
+    facts: [
+      ['mode', 'standalone: reference dunning in memory (no services)'],
+      ['customers', `${config.customers.toLocaleString('en-US')} across ${config.brands.map((b) => `${b.name} (${b.country})`).join(', ')}`],
+      ['period', `${outcome.results.firstDay} … ${outcome.results.lastDay} (${config.months} months of invoices + ${config.followUpDays} days)`],
+      ['seed', String(config.seed)],
+      ['experiment', `${config.referenceDunning.experimentId}: ${config.referenceDunning.arms.map((a) => `${a.label} (${a.role})`).join(' / ')}`],
+      ['events produced', outcome.eventsPublished.toLocaleString('en-US')],
+      ['run time', `${(outcome.elapsedMs / 1000).toFixed(1)} s`],
+    ],
+    markers: controlArmMarkers(config),
+    notes: [
+      `Time zones: ${simulation.timeZones().join(', ')}.`,
+      'The reference dunning is the seeds-experiment policy reduced to days, channels, the contact cap and Sundays; no holidays, quiet hours or scores.',
+    ],
+  });
+  console.log(report.text);
+  console.error(`simulator: report ${report.files.html}`);
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error('simulator: the run failed:', error instanceof Error ? (error.stack ?? error.message) : error);
+      process.exitCode = 1;
+    },
+  );
+}
