@@ -8,9 +8,9 @@ const OUTCOME_OF_CLOSE = { settled: 'paid', credited: 'credited', 'dispute-uphel
 
 /**
  * Maps the case's decisions to public messages on dunning.actions.v1 (the gateway between domain
- * and integration events). Timers, pauses and segments stay inside; requests, skipped steps, arm
- * assignments and closures go out. Beyond the contract's fields a message carries the decision's
- * reason and segment (consumers that do not know them ignore them).
+ * and integration events). Timers, pauses and segment assignments stay inside; requests, skipped
+ * steps, arm assignments and closures go out, each with its reason, segment, flow, policy version
+ * and experiment arm, and requests with the legal terms the rule pack allowed.
  */
 export class DunningGateway {
   constructor(private readonly topic: string) {}
@@ -37,13 +37,13 @@ export class DunningGateway {
         const a = decision.action;
         const experiment = a.experiment ? { experimentId: a.experiment.experimentId, arm: a.experiment.armId } : undefined;
         const explanation = {
-          reason: a.reason,
+          decisionReason: a.reason.slice(0, 500),
           ...(a.segmentId ? { segmentId: a.segmentId } : {}),
           flowId: a.flowId,
           ...(a.payBy ? { payBy: a.payBy } : {}),
           ...(a.interest ? { interest: a.interest } : {}),
           ...(a.businessCompensation ? { businessCompensation: a.businessCompensation } : {}),
-          ...(a.adjustments.length > 0 ? { legalAdjustments: a.adjustments } : {}),
+          ...(a.adjustments.length > 0 ? { legalAdjustments: a.adjustments.slice(0, 20).map((adjustment) => ({ ...adjustment, detail: adjustment.detail.slice(0, 500) })) } : {}),
         };
         if (a.kind === 'reminder') {
           return {
@@ -59,6 +59,7 @@ export class DunningGateway {
               stepId: a.stepId,
               policyVersion: a.policyVersion,
               ...(experiment ? { experiment } : {}),
+              ...(a.fallbackChannels ? { fallbackChannels: a.fallbackChannels } : {}),
               ...explanation,
             },
           };

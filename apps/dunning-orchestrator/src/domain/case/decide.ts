@@ -329,10 +329,14 @@ function judgeStep(planned: PlannedStep, state: IssuedCase, context: DecideConte
   }
 
   let channel: Channel | undefined;
+  let fallbackChannels: readonly Channel[] | undefined;
   if (step.action === 'reminder') {
     const candidates = [...(step.channel ? [step.channel] : []), ...(step.fallbackChannels ?? [])];
     channel = candidates.find((candidate) => customer.consent[candidate]);
     if (!channel) return { kind: 'skip', reason: 'no-consented-channel', detail: `no consent for ${candidates.join(', ')}` };
+    // What the policy still allows after the chosen channel; the notifier re-checks consent and a
+    // contact on file at send time, which only it can see.
+    fallbackChannels = [...new Set(candidates.slice(candidates.indexOf(channel) + 1))].filter((candidate) => candidate !== channel);
   }
 
   // When may it happen: not before the plan, not sooner than the gap after the last contact,
@@ -399,6 +403,7 @@ function judgeStep(planned: PlannedStep, state: IssuedCase, context: DecideConte
         flowId: planned.flowId,
         kind: step.action === 'handoff' ? 'handoff' : 'reminder',
         ...(channel ? { channel } : {}),
+        ...(fallbackChannels ? { fallbackChannels } : {}),
         // The schema requires a template on reminder and handoff steps.
         template: step.template ?? step.id,
         ...(customer.locale ? { locale: customer.locale } : {}),

@@ -81,6 +81,8 @@ export interface RequestedAction {
   readonly flowId: string;
   readonly kind: 'reminder' | 'handoff';
   readonly channel?: Channel;
+  /** The step's other channels, in the policy's order after `channel`: where the notifier may turn if `channel` fails to reach. */
+  readonly fallbackChannels?: readonly Channel[];
   readonly template: string;
   readonly locale?: string;
   readonly outstanding: Money;

@@ -21,6 +21,14 @@ const probability = z.number().min(0).max(1);
 export const historyClassSchema = z.enum(['new-customer', 'first-time-late', 'occasionally-late', 'habitually-late']);
 export type HistoryClass = z.infer<typeof historyClassSchema>;
 
+/**
+ * The treatments scoring estimates an uplift for, by their names on scoring.scores.v1 (the
+ * contracts' `dunningTreatment`; a unit test keeps the two lists equal). A policy keys uplift
+ * conditions by these names, so a misspelt key (e.g. `handoff`) is an error, not a silent non-match.
+ */
+export const UPLIFT_TREATMENTS = ['no-action', 'sms-reminder', 'email-reminder', 'letter-reminder', 'collection-handoff'] as const;
+export const upliftTreatmentSchema = z.enum(UPLIFT_TREATMENTS, { error: `expected a treatment name of scoring.scores.v1: ${UPLIFT_TREATMENTS.join(', ')}` });
+
 export const channelSchema = z.enum(['email', 'sms', 'letter']);
 export const actionKindSchema = z.enum(['reminder', 'handoff', 'nothing']);
 
@@ -29,8 +37,8 @@ export const conditionsSchema = z.strictObject({
   hasScore: z.boolean().optional(),
   /** The model's probability that the invoice is paid without collection. Never matches without a score. */
   probabilityPayWithoutCollection: range(probability).optional(),
-  /** Uplift (treatment effect on the probability to pay) per action, e.g. `handoff`. Never matches without one. */
-  uplift: z.record(z.string(), range(z.number().min(-1).max(1))).optional(),
+  /** Uplift (treatment effect on the probability to pay) per treatment, e.g. `collection-handoff`. Never matches without one. */
+  uplift: z.partialRecord(upliftTreatmentSchema, range(z.number().min(-1).max(1))).optional(),
   paymentHistory: z.array(historyClassSchema).min(1).optional(),
   /** Outstanding amount in minor units, per currency; an unlisted currency does not match. */
   outstanding: z.record(currency, range(z.number().int().min(0))).optional(),

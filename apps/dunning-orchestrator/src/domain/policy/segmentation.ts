@@ -5,7 +5,7 @@ import type { Conditions, HistoryClass, Policy } from './policy-schema';
 export interface Score {
   readonly modelVersion: string;
   readonly probabilityPayWithoutCollection: number;
-  /** Treatment effect of each action on the probability to pay, when an uplift model exists. */
+  /** Treatment effect on the probability to pay, keyed by treatment name (e.g. collection-handoff), when an uplift model exists. */
   readonly uplift?: Readonly<Record<string, number>>;
   readonly scoredAt: string;
 }
@@ -54,6 +54,7 @@ export function matchConditions(conditions: Conditions, facts: SegmentationFacts
     reasons.push(describe('probabilityPayWithoutCollection', p, conditions.probabilityPayWithoutCollection));
   }
   for (const [action, range] of Object.entries(conditions.uplift ?? {})) {
+    if (!range) continue;
     const uplift = facts.score?.uplift?.[action];
     if (uplift === undefined) return fail(`no uplift for ${action}`);
     if (!inRange(uplift, range)) return fail(describe(`uplift.${action}`, uplift, range));
