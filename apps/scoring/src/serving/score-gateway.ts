@@ -22,7 +22,8 @@ export function toScoreComputedEvent(score: ComputedScore): ScoreComputedEvent {
       modelVersion: score.modelVersion,
       probabilityPaysWithoutCollection: score.probabilityPaysWithoutCollection,
       uplift: score.uplift.map((u) => ({ treatment: u.treatment, effect: u.effect })),
-      topReasons: score.reasons.map((r) => ({ feature: r.feature, contribution: r.contribution })),
+      // The words are built from feature values and fixed phrases only (no personal data); bounded as the contract asks.
+      topReasons: score.reasons.map((r) => ({ feature: r.feature, contribution: r.contribution, ...(r.text ? { text: r.text.slice(0, 300) } : {}) })),
     },
   });
 }

@@ -31,7 +31,7 @@ describe('the score gateway', () => {
       modelVersion: 'pay-without-collection@2026-03-01.0123456789ab',
       probabilityPaysWithoutCollection: 0.83,
       uplift: [{ treatment: 'collection-handoff', effect: 0.04 }],
-      topReasons: [{ feature: 'late-count-12m', contribution: 0.05 }],
+      topReasons: [{ feature: 'late-count-12m', contribution: 0.05, text: 'No late payment in the last 12 months: raises the chance of paying without collection' }],
     });
   });
 
