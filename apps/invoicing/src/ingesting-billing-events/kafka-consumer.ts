@@ -71,7 +71,8 @@ export function billingEventsConsumer(deps: BillingConsumerDependencies): Consum
           // Inside the record's span: the outbox rows this writes carry its trace downstream.
           const outcome = await otelContext.with(consumed.traceContext, () => deps.ingest.ingest(tx, record.event, origin, cache));
           if (outcome.status === 'rejected') rejected.push({ offset: consumed.offset, code: outcome.code, reason: outcome.reason });
-          recordIngestion(record.event.type, outcome.status, outcome.status === 'rejected' ? outcome.code : undefined, consumed.traceContext);
+          const ids = { invoiceId: 'invoiceId' in record.event.data ? record.event.data.invoiceId : undefined, customerId: record.event.data.customerId };
+          recordIngestion(record.event.type, outcome.status, outcome.status === 'rejected' ? outcome.code : undefined, consumed.traceContext, ids);
         } catch (error) {
           // Another writer (the HTTP API) appended to the same account: redo the chunk on fresh state.
           if (error instanceof EventStoreConcurrencyError) throw new RetriableError('concurrent-append', error.message, { cause: error });

@@ -20,12 +20,24 @@ function counters(): { events: Counter; rejections: Counter } {
   return instruments;
 }
 
-export function recordIngestion(eventType: string | undefined, outcome: IngestOutcome['status'], rejectionCode?: string, traceContext?: Context): void {
+/** The ids an operator searches traces by (pseudonymous billing ids, never contact data). */
+export interface IngestedIds {
+  readonly invoiceId?: string | undefined;
+  readonly customerId?: string | undefined;
+}
+
+export function recordIngestion(eventType: string | undefined, outcome: IngestOutcome['status'], rejectionCode?: string, traceContext?: Context, ids: IngestedIds = {}): void {
   const outcomeLabel = outcome === 'rejected' ? 'rejected' : outcome === 'duplicate' ? 'duplicate' : 'accepted';
   const attributes = { [D.event.type]: eventType ?? 'unknown', [D.ingest.outcome]: outcomeLabel };
   counters().events.add(1, attributes);
   if (rejectionCode !== undefined) counters().rejections.add(1, { [D.event.type]: eventType ?? 'unknown', [D.ingest.rejectionReason]: rejectionCode });
   if (traceContext) {
-    trace.getSpan(traceContext)?.setAttributes({ [D.ingest.outcome]: outcomeLabel, ...(eventType ? { [D.event.type]: eventType } : {}), ...(rejectionCode ? { [D.ingest.rejectionReason]: rejectionCode } : {}) });
+    trace.getSpan(traceContext)?.setAttributes({
+      [D.ingest.outcome]: outcomeLabel,
+      ...(eventType ? { [D.event.type]: eventType } : {}),
+      ...(rejectionCode ? { [D.ingest.rejectionReason]: rejectionCode } : {}),
+      ...(ids.invoiceId ? { [D.invoice.id]: ids.invoiceId } : {}),
+      ...(ids.customerId ? { [D.customer.id]: ids.customerId } : {}),
+    });
   }
 }
