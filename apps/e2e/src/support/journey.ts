@@ -276,3 +276,11 @@ export async function zipkinTrace(traceId: string): Promise<ZipkinSpan[]> {
   if (!response.ok) throw new Error(`Zipkin answered ${response.status}`);
   return (await response.json()) as ZipkinSpan[];
 }
+
+/** GET /api/v2/traces?serviceName=…&annotationQuery=<tag>=<value>: the traces with a span tagged so (last hour). */
+export async function zipkinTracesTagged(serviceName: string, tag: string, value: string): Promise<ZipkinSpan[][]> {
+  const query = new URLSearchParams({ serviceName, annotationQuery: `${tag}=${value}`, lookback: String(3_600_000), limit: '10' });
+  const response = await fetch(`${ZIPKIN}/api/v2/traces?${query.toString()}`);
+  if (!response.ok) throw new Error(`Zipkin answered ${response.status}`);
+  return (await response.json()) as ZipkinSpan[][];
+}

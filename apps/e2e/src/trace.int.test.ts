@@ -1,0 +1,104 @@
+import { DunningAttributes } from '@dunning/telemetry';
+import { waitFor } from '@dunning/testing';
+import type { RunningPlatform } from './support/platform-processes';
+import { SERVICE_NAMES } from './support/platform-processes';
+import {
+  awaitEvent,
+  BillingProducer,
+  canariesOf,
+  canaryCustomer,
+  ensurePeers,
+  invoiceIssued,
+  newTraceparent,
+  startJourneyPlatform,
+  zipkinTrace,
+  zipkinTracesTagged,
+  type ZipkinSpan,
+} from './support/journey';
+
+// The operator's view of one invoice: its journey is ONE trace in Zipkin (the real server from Maven
+// Central, deploy/local/peers/zipkin.sh). The test produces the billing event with a traceparent of
+// its own, so it knows the trace id before any service has seen the event, then fetches that trace
+// (GET /api/v2/trace/{traceId}) and looks for spans of all five services — the chain runs through
+// two outboxes: billing event → invoicing (outbox) → scoring / orchestrator / collection-handoff /
+// notifier; orchestrator (outbox) → notifier. No span may carry the customer's personal data.
+
+describe('one invoice’s journey is one trace across the five services (Zipkin)', () => {
+  let platform: RunningPlatform;
+  let billing: BillingProducer;
+  const customer = canaryCustomer('e2e-email');
+  const { traceId, traceparent } = newTraceparent();
+  const diagnostics = () => platform.logTail();
+
+  beforeAll(async () => {
+    await ensurePeers(['smtp', 'kannel', 'wiremock', 'zipkin']);
+    platform = await startJourneyPlatform('zipkin');
+    billing = new BillingProducer(platform.topics.billingEvents);
+    await billing.connect();
+    await billing.produce(invoiceIssued(customer), traceparent);
+  }, 300_000);
+
+  afterAll(async () => {
+    await billing?.disconnect();
+    await platform?.stop();
+  }, 120_000);
+
+  it('carries the billing event’s trace context through every outbox onto the next topic', async () => {
+    const opened = await awaitEvent(platform.topics.invoicingInvoices, 'invoicing.invoice.opened.v1', (data) => data['invoiceId'] === customer.invoiceId, { diagnostics });
+    expect(opened.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    const request = await awaitEvent(platform.topics.dunningActions, 'dunning.reminder.requested.v1', (data) => data['invoiceId'] === customer.invoiceId, { diagnostics });
+    expect(request.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+  });
+
+  it('finds spans of all five services in the invoice’s trace, the notifier’s reached through the orchestrator’s outbox', async () => {
+    const actionsSpanName = `process ${platform.topics.dunningActions}`;
+    const spans = await waitFor(
+      async () => {
+        const found = await zipkinTrace(traceId);
+        const services = new Set(found.map((span) => span.localEndpoint?.serviceName));
+        const notifierGotTheRequest = found.some((span) => span.localEndpoint?.serviceName === 'notifier' && span.name === actionsSpanName);
+        return SERVICE_NAMES.every((name) => services.has(name)) && notifierGotTheRequest ? found : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 1_000, description: `trace ${traceId} in Zipkin with spans of ${SERVICE_NAMES.join(', ')} and the notifier's '${actionsSpanName}'` },
+    ).catch(async (error: Error) => {
+      const found = await zipkinTrace(traceId).catch(() => [] as ZipkinSpan[]);
+      throw new Error(`${error.message}\nspans in the trace:\n${found.map((s) => `  ${s.localEndpoint?.serviceName}: ${s.name}`).join('\n')}\n${diagnostics()}`);
+    });
+
+    const byService = (name: string) => spans.filter((span) => span.localEndpoint?.serviceName === name).map((span) => span.name);
+    expect(spans.every((span) => span.traceId === traceId)).toBe(true);
+    expect(byService('invoicing')).toContain(`process ${platform.topics.billingEvents}`);
+    for (const consumer of ['scoring', 'dunning-orchestrator', 'notifier', 'collection-handoff']) {
+      expect(byService(consumer)).toContain(`process ${platform.topics.invoicingInvoices}`);
+    }
+    expect(byService('notifier')).toContain(actionsSpanName);
+    expect(byService('collection-handoff')).toContain(actionsSpanName);
+
+    // One connected tree: every span's parent is in the trace, except the root's, which is the
+    // billing system's span (the test's traceparent), never exported.
+    const ids = new Set(spans.map((span) => span.id));
+    const orphans = spans.filter((span) => span.parentId !== undefined && !ids.has(span.parentId));
+    expect(orphans.map((span) => span.parentId)).toEqual([traceparent.split('-')[2]]);
+  });
+
+  it('is found in Zipkin by the invoice id, the way an operator looks for it', async () => {
+    const traceIds = await waitFor(
+      async () => {
+        const ids = (await zipkinTracesTagged('invoicing', DunningAttributes.invoice.id, customer.invoiceId)).map((trace) => trace[0]?.traceId);
+        return ids.length > 0 ? ids : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 1_000, description: `a trace tagged ${DunningAttributes.invoice.id}=${customer.invoiceId}` },
+    );
+    expect(traceIds).toEqual([traceId]);
+  });
+
+  it('has no personal data in any span of the trace (promise 7)', async () => {
+    const spans = await zipkinTrace(traceId);
+    expect(spans.length).toBeGreaterThanOrEqual(6);
+    const exported = JSON.stringify(spans);
+    for (const canary of canariesOf(customer)) expect(exported).not.toContain(canary);
+    // The scan can see: the spans do carry the customer's (pseudonymous) ids.
+    expect(exported).toContain(customer.invoiceId);
+    expect(exported).toContain(customer.customerId);
+  });
+});
