@@ -4,6 +4,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 # --- further peers are stopped here, in reverse order of up.sh ---
+bash "$here/peers/prometheus.sh" stop
+bash "$here/peers/zipkin.sh" stop
 bash "$here/peers/wiremock.sh" stop
 bash "$here/peers/kannel.sh" stop
 bash "$here/peers/smtp.sh" stop

@@ -15,3 +15,5 @@ bash "$here/kafka.sh" start
 bash "$here/peers/smtp.sh" start     # SMTP capture: 127.0.0.1:1025, HTTP view :1080 (notifier)
 bash "$here/peers/kannel.sh" start   # Kannel + fakesmsc: sendsms 127.0.0.1:13013 (notifier)
 bash "$here/peers/wiremock.sh" start   # WireMock as the collection agency API: 127.0.0.1:8089 (collection-handoff)
+bash "$here/peers/zipkin.sh" start       # Zipkin (traces): collector + UI http://127.0.0.1:9411 (OTEL_TRACES_EXPORTER=zipkin)
+bash "$here/peers/prometheus.sh" start   # Prometheus: http://127.0.0.1:9090, scrapes the services on 127.0.0.1:9464-9469
