@@ -17,10 +17,8 @@ let store: EventStore;
 beforeAll(async () => {
   pool = await testPool(8);
   kafka = testKafka('event-store-relay-test');
-  publisher = new TestKafkaPublisher(kafka);
 });
 afterAll(async () => {
-  await publisher.disconnect();
   await pool.end();
 });
 beforeEach(async () => {
@@ -28,8 +26,11 @@ beforeEach(async () => {
   store = new EventStore({ schema });
   topic = `es-relay-${randomSuffix()}`;
   await createTopic(kafka, topic, 3);
+  // One producer per test: a producer keeps refreshing metadata of every topic it ever wrote to.
+  publisher = new TestKafkaPublisher(kafka);
 });
 afterEach(async () => {
+  await publisher.disconnect();
   await dropSchema(pool, schema);
   await deleteTopic(kafka, topic);
 });

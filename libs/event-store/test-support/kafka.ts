@@ -22,8 +22,8 @@ export async function deleteTopic(kafka: Kafka, topic: string): Promise<void> {
   await admin.connect();
   try {
     await admin.deleteTopics({ topics: [topic] });
-  } catch {
-    // best effort clean-up
+  } catch (error) {
+    console.warn(`deleteTopic(${topic}) failed: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     await admin.disconnect();
   }
@@ -38,7 +38,8 @@ export class TestKafkaPublisher implements OutboxPublisher {
   private connected: Promise<void> | undefined;
 
   constructor(kafka: Kafka) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    // No auto-creation: a metadata refresh after a test deleted its topic must not bring it back.
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
   }
 
   async publish(records: readonly OutboxRecord[]): Promise<void> {
@@ -78,7 +79,7 @@ export async function readWholeTopic(kafka: Kafka, topic: string, timeoutMs = 60
   const remaining = new Map(ends.filter((p) => BigInt(p.high) > 0n).map((p) => [p.partition, BigInt(p.high)]));
   const messages: ConsumedMessage[] = [];
   if (remaining.size === 0) return messages;
-  const consumer = kafka.consumer({ groupId: `read-${topic}-${Date.now()}`, maxBytesPerPartition: 4 * 1024 * 1024 });
+  const consumer = kafka.consumer({ groupId: `read-${topic}-${Date.now()}`, maxBytesPerPartition: 4 * 1024 * 1024, allowAutoTopicCreation: false });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
