@@ -1,0 +1,41 @@
+import type { BillingEvent } from '@dunning/contracts';
+import type { CustomerInbox } from '../adapters/inbox/customer-inbox';
+import type { KafkaBillingProducer } from '../adapters/kafka-billing-producer';
+import { epochDayOf } from '../domain/calendar';
+import { ServicesPlatform, type ClockDriver, type QuiescenceProbe } from './services-platform';
+
+function platformWith(probes: QuiescenceProbe[], clocks: ClockDriver[] = [], collected: number[] = []) {
+  const published: BillingEvent[][] = [];
+  const producer = { publish: async (events: readonly BillingEvent[]) => void published.push([...events]), disconnect: async () => undefined } as unknown as KafkaBillingProducer;
+  const inbox = { collect: async (day: number) => (collected.push(day), []) } as unknown as CustomerInbox;
+  const platform = new ServicesPlatform({ producer, inbox, clocks, probes, timeZone: 'Europe/Stockholm', brokers: [], quiet: { consecutiveChecks: 2, intervalMs: 1, timeoutMs: 50 }, sleep: async () => undefined });
+  return { platform, published };
+}
+
+describe('the services platform (seams only; the services are wired later)', () => {
+  it('moves every service clock, in order, and never back', async () => {
+    const moves: string[] = [];
+    const clock = (name: string): ClockDriver => ({ name, advanceTo: async (instant) => void moves.push(`${name}@${instant.toISOString()}`) });
+    const { platform } = platformWith([], [clock('invoicing'), clock('orchestrator')]);
+    await platform.advanceClockTo(new Date('2026-02-01T23:00:00Z'));
+    await platform.advanceClockTo(new Date('2026-01-31T23:00:00Z'));
+    expect(moves).toEqual(['invoicing@2026-02-01T23:00:00.000Z', 'orchestrator@2026-02-01T23:00:00.000Z']);
+  });
+
+  it('is quiet only after every probe said so several times in a row; otherwise it names what is busy', async () => {
+    let calls = 0;
+    const flaky: QuiescenceProbe = { name: 'orchestrator', check: async () => ({ quiet: (calls += 1) > 2, detail: `lag ${5 - calls}` }) };
+    await platformWith([flaky]).platform.waitUntilQuiet();
+    expect(calls).toBe(4); // busy, busy, quiet, quiet
+    const busy: QuiescenceProbe = { name: 'notifier', check: async () => ({ quiet: false, detail: 'outbox 12' }) };
+    await expect(platformWith([busy]).platform.waitUntilQuiet()).rejects.toThrow('the platform did not settle: notifier: outbox 12');
+  });
+
+  it('attributes what customers saw to the last day the clock passed, in the customers’ zone', async () => {
+    const collected: number[] = [];
+    const { platform } = platformWith([], [], collected);
+    await platform.advanceClockTo(new Date('2026-03-01T23:00:00Z')); // midnight in Stockholm
+    await platform.collectCustomerInbox();
+    expect(collected).toEqual([epochDayOf('2026-03-01')]);
+  });
+});
