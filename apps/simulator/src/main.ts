@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG, mergeConfig, validateConfig, type ConfigOverrides, type SimulatorConfig } from './domain/config';
 import type { RunProgress } from './run/run-simulation';
 import { groupsOfArms, writeReport } from './report/write-report';
+import { groundTruthWouldHavePaidAnyway } from './standalone/ground-truth';
 import { controlArmMarkers, runStandalone } from './standalone/run-standalone';
 
 // The billing simulator's command line.
@@ -17,17 +18,19 @@ import { controlArmMarkers, runStandalone } from './standalone/run-standalone';
 //     --mode standalone    the reference dunning in memory (default); `e2e` is not wired yet
 //     --follow-up-days <n> days simulated after the last month  (default 90)
 //     --check-contract     round-trip every event through the contract codec
+//     --ground-truth       also count who would have paid anyway, per customer (two more runs)
 //     --quiet              no progress lines
 //
 // Exit codes: 0 done, 2 bad arguments or configuration, 1 the run failed.
 
-const USAGE = `usage: simulator [--customers N] [--months N] [--seed N] [--config FILE] [--out DIR] [--mode standalone|e2e] [--follow-up-days N] [--check-contract] [--quiet]`;
+const USAGE = `usage: simulator [--customers N] [--months N] [--seed N] [--config FILE] [--out DIR] [--mode standalone|e2e] [--follow-up-days N] [--check-contract] [--ground-truth] [--quiet]`;
 
 export interface CliOptions {
   readonly config: SimulatorConfig;
   readonly out: string;
   readonly mode: 'standalone' | 'e2e';
   readonly checkContract: boolean;
+  readonly groundTruth: boolean;
   readonly quiet: boolean;
 }
 
@@ -44,6 +47,7 @@ export async function parseCli(argv: readonly string[]): Promise<CliOptions> {
       mode: { type: 'string' },
       'follow-up-days': { type: 'string' },
       'check-contract': { type: 'boolean' },
+      'ground-truth': { type: 'boolean' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -79,7 +83,7 @@ export async function parseCli(argv: readonly string[]): Promise<CliOptions> {
   if (problems.length > 0) throw new UsageError(`the configuration is not valid:\n  ${problems.join('\n  ')}`);
   const mode = values.mode ?? 'standalone';
   if (mode !== 'standalone' && mode !== 'e2e') throw new UsageError(`--mode: standalone or e2e, got '${mode}'`);
-  return { config, out: values.out ?? 'tmp/reports/', mode, checkContract: values['check-contract'] ?? false, quiet: values.quiet ?? false };
+  return { config, out: values.out ?? 'tmp/reports/', mode, checkContract: values['check-contract'] ?? false, groundTruth: values['ground-truth'] ?? false, quiet: values.quiet ?? false };
 }
 
 export class UsageError extends Error {}
@@ -108,6 +112,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     checkContract: options.checkContract,
     ...(options.quiet ? {} : { onProgress: (p: RunProgress) => console.error(progressLine(p)) }),
   });
+  let truthNote: string | undefined;
+  if (options.groundTruth) {
+    console.error('simulator: ground truth — the same customers once all in the collection arm, once all in the no-action arm');
+    const truth = await groundTruthWouldHavePaidAnyway(config);
+    truthNote = `Ground truth (the same customers and dice in two worlds, collection for all vs no action for all): of ${truth.paidAfterDemand.toLocaleString('en-US')} late cases paid after a collection demand within 60 days, ${truth.wouldHavePaidAnyway.toLocaleString('en-US')} (${(truth.share * 100).toFixed(1)} %) were paid within 60 days without any action; paid within 60 days: ${(truth.paidWithCollection * 100).toFixed(1)} % with collection, ${(truth.paidWithoutAction * 100).toFixed(1)} % without.`;
+  }
   const report = await writeReport(options.out, outcome, groupsOfArms(config.referenceDunning.arms), {
     title: 'Billing simulator — the seeds’ experiment against the reference dunning (standalone)',
     facts: [
@@ -121,11 +131,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     ],
     markers: controlArmMarkers(config),
     notes: [
+      ...(truthNote ? [truthNote] : []),
       `Time zones: ${simulation.timeZones().join(', ')}.`,
       'The reference dunning is the seeds-experiment policy reduced to days, channels, the contact cap and Sundays; no holidays, quiet hours or scores.',
     ],
   });
   console.log(report.text);
+  if (truthNote) console.log(truthNote);
   console.error(`simulator: report ${report.files.html}`);
   return 0;
 }

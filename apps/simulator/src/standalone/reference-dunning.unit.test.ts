@@ -4,6 +4,7 @@ import { epochDayOf, isoDateOf } from '../domain/calendar';
 import { DEFAULT_CONFIG, mergeConfig } from '../domain/config';
 import type { SeenMessage } from '../domain/seen-message';
 import { ReferenceDunning, assignArm, assignmentBucket } from './reference-dunning';
+import { groundTruthWouldHavePaidAnyway } from './ground-truth';
 import { runStandalone } from './run-standalone';
 
 const source = 'urn:test';
@@ -112,5 +113,16 @@ describe('the standalone run reproduces the seeds’ case qualitatively', () => 
     expect(rate('friendly-sms', handedOff)).toBe(0);
     expect(rate('collection-as-before', churned)).toBeGreaterThan(1.5 * rate('no-action', churned));
     expect(rate('no-action', paid60)).toBeGreaterThan(0.6);
+  });
+});
+
+describe('ground truth', () => {
+  it('counts, customer by customer, who paid after a demand but would have paid without it', async () => {
+    const truth = await groundTruthWouldHavePaidAnyway(mergeConfig(DEFAULT_CONFIG, { customers: 3000, months: 3, followUpDays: 70, seed: 5 }));
+    expect(truth.cases).toBeGreaterThan(300);
+    expect(truth.paidAfterDemand).toBeGreaterThan(30);
+    expect(truth.wouldHavePaidAnyway).toBeLessThan(truth.paidAfterDemand); // a demand makes some pay
+    expect(truth.share).toBeGreaterThan(0.6); // but most would have paid anyway (the seeds: about 80 %)
+    expect(truth.paidWithCollection).toBeGreaterThan(truth.paidWithoutAction);
   });
 });
