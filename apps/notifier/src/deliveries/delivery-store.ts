@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { qualified } from '@dunning/event-store';
 import type { SqlClient } from '@dunning/messaging';
-import type { Channel, InvoiceStanding, LocalDate, Money, Reachability } from '../domain';
+import type { Channel, DefaultInterestClaim, InvoiceStanding, LocalDate, Money, Reachability } from '../domain';
 import type { ContactLookup } from './contact-directory';
 
 /** The part of a dunning.reminder.requested.v1 the notifier keeps: ids, channel, template, money. No personal data. */
@@ -16,6 +16,11 @@ export interface StoredRequest {
   readonly templateId: string;
   readonly locale: string;
   readonly fee?: Money;
+  /** The flat recovery fee the decision claims from a business (Germany: 40 EUR). */
+  readonly businessCompensation?: Money;
+  /** Statutory default interest the decision computed so far. */
+  readonly interest?: DefaultInterestClaim;
+  /** The decision's pay-by date (after the country's rules); else the template's period applies. */
   readonly payBy?: LocalDate;
   readonly sendWindow?: { readonly notBefore: string; readonly notAfter: string };
 }

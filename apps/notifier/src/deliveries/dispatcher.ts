@@ -1,6 +1,6 @@
 import { Outbox } from '@dunning/event-store';
 import { inTransaction, type SqlClient, type SqlPool } from '@dunning/messaging';
-import { decideSend, localDateOf, renderMessage, type Channel, type SendRules, type TemplateCatalog } from '../domain';
+import { countryOf, decideSend, localDateOf, renderMessage, type Channel, type SendRules, type TemplateCatalog } from '../domain';
 import { ProviderError, type MessageProvider, type OutboundMessage } from '../channels/provider';
 import { outcomeOfDlr } from '../channels/kannel-sms.provider';
 import type { ContactDirectory, ContactLookup } from './contact-directory';
@@ -141,16 +141,19 @@ export class DeliveryDispatcher {
     const provider = this.providers.get(decision.channel);
     const recipient = contact.status === 'ok' ? contact.recipient : undefined;
     if (!invoice || !recipient || !provider) return undefined; // decideSend only says send when these exist
+    const country = countryOf(customer?.country, request.locale);
     const rendered = renderMessage(this.options.catalog, {
       templateId: request.templateId,
       channel: decision.channel,
       locale: request.locale,
-      ...(customer?.country ? { country: customer.country } : {}),
+      ...(country ? { country } : {}),
       customerType: customer?.customerType ?? 'consumer',
       brand: invoice.brand ?? this.options.defaultBrand,
       recipientName: recipient.name,
       invoice: { invoiceId: invoice.invoiceId, dueDate: invoice.dueDate, amount: invoice.amount, balance: invoice.standing.balance, ...(invoice.paymentReference ? { paymentReference: invoice.paymentReference } : {}) },
       ...(request.fee ? { fee: request.fee } : {}),
+      ...(request.businessCompensation ? { businessCompensation: request.businessCompensation } : {}),
+      ...(request.interest ? { interest: request.interest } : {}),
       ...(request.payBy ? { payBy: request.payBy } : {}),
       sendDate: localDateOf(now, timeZone),
       paymentLink: this.options.paymentLinkTemplate.replace('{invoiceId}', encodeURIComponent(invoice.invoiceId)),

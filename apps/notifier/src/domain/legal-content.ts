@@ -1,4 +1,5 @@
 import type { LocalDate } from './dates';
+import type { Money } from './money';
 
 /**
  * What the law of a country asks a reminder's text to contain, as data (DESIGN.md promise 8).
@@ -24,21 +25,39 @@ export const CONTENT_RULES: Readonly<Record<string, ContentRules>> = {
   },
 };
 
+/**
+ * The country whose rules apply: the postal address's, else the region of the locale (as the
+ * orchestrator decides fees and interest), so a customer without an address on file gets the same
+ * country in the decision and in its message.
+ */
+export function countryOf(addressCountry: string | undefined, locale: string): string | undefined {
+  if (addressCountry) return addressCountry;
+  try {
+    return new Intl.Locale(locale).maximize().region;
+  } catch {
+    return undefined;
+  }
+}
+
 export function contentRulesFor(country: string | undefined): ContentRules | undefined {
   return country ? CONTENT_RULES[country] : undefined;
 }
 
 export type Language = 'sv' | 'de' | 'en';
 
-/** The sentence that names statutory default interest, in the message's language. */
-export function interestStatement(language: Language, points: number, since: string, law: string): string {
+/**
+ * The sentence that names statutory default interest, in the message's language; with the amount
+ * accrued so far when the decision computed it. `points`, `since`, `until` and `amount` arrive
+ * formatted for the customer's locale.
+ */
+export function interestStatement(language: Language, points: string, since: string, law: string, accrued?: { readonly amount: string; readonly until: string }): string {
   switch (language) {
     case 'sv':
-      return `Från och med ${since} löper dröjsmålsränta med ${points} procentenheter över referensräntan (${law}).`;
+      return `Från och med ${since} löper dröjsmålsränta med ${points} procentenheter över referensräntan (${law}).${accrued ? ` Till och med ${accrued.until} uppgår räntan till ${accrued.amount}.` : ''}`;
     case 'de':
-      return `Seit dem ${since} fallen Verzugszinsen in Höhe von ${points} Prozentpunkten über dem Basiszinssatz an (${law}).`;
+      return `Seit dem ${since} fallen Verzugszinsen in Höhe von ${points} Prozentpunkten über dem Basiszinssatz an (${law}).${accrued ? ` Bis zum ${accrued.until} sind ${accrued.amount} Zinsen aufgelaufen.` : ''}`;
     case 'en':
-      return `From ${since}, default interest of ${points} percentage points above the base rate accrues on the amount outstanding (${law}).`;
+      return `From ${since}, default interest of ${points} percentage points above the base rate accrues on the amount outstanding (${law}).${accrued ? ` Interest accrued up to ${accrued.until}: ${accrued.amount}.` : ''}`;
     default: {
       const unknown: never = language;
       throw new Error(`no interest statement for language ${String(unknown)}`);
@@ -47,7 +66,21 @@ export function interestStatement(language: Language, points: number, since: str
 }
 
 export interface InterestFacts {
+  /** Percentage points over the base rate (the decision's, else the country's rule). */
   readonly points: number;
   readonly sinceDate: LocalDate;
   readonly law: string;
+  /** Interest the decision computed up to a day, when it did (in the invoice's currency). */
+  readonly accrued?: { readonly amount: Money; readonly until: LocalDate };
+}
+
+/**
+ * Statutory default interest as the orchestrator's decision computed it (dunning.reminder.requested.v1
+ * `interest`): simple interest from..to, with the rate of each period.
+ */
+export interface DefaultInterestClaim {
+  readonly from: LocalDate;
+  readonly to: LocalDate;
+  readonly amount: Money;
+  readonly periods: readonly { readonly from: LocalDate; readonly to: LocalDate; readonly annualRateBps: number; readonly baseRateBps: number }[];
 }

@@ -1,5 +1,5 @@
 import { addDays, daysBetween, formatLocalDate, laterOf, type LocalDate } from './dates';
-import { contentRulesFor, interestStatement, type InterestFacts, type Language } from './legal-content';
+import { contentRulesFor, interestStatement, type DefaultInterestClaim, type InterestFacts, type Language } from './legal-content';
 import { addMoney, formatMoney, type Money } from './money';
 import { htmlFromText, languageFor, renderHtml, renderPlain, type Channel, type TemplateCatalog, type TemplateMeta } from './templates';
 
@@ -23,6 +23,10 @@ export interface MessageFacts {
     readonly paymentReference?: string;
   };
   readonly fee?: Money;
+  /** The flat recovery fee the request claims from a business (Germany: 40 EUR), if any. */
+  readonly businessCompensation?: Money;
+  /** Statutory default interest the request's decision computed so far, if any. */
+  readonly interest?: DefaultInterestClaim;
   /** The date the request asks the customer to pay by, if it names one. */
   readonly payBy?: LocalDate;
   /** The day the message goes out, in the customer's time zone. */
@@ -46,20 +50,45 @@ export interface RenderedMessage {
 export type RenderResult = { readonly ok: true; readonly message: RenderedMessage } | { readonly ok: false; readonly problems: readonly string[] };
 
 /**
- * The pay-by date a message states: the request's, else the template's period from the send date;
- * a collection demand never gives fewer days than the country requires (Sweden: 8).
+ * The pay-by date a message states: the request's (the decision's, under the country's rules), else
+ * the template's period from the send date; a request date that is not after the send date (the
+ * message went out late) gives way to the template's period too. A collection demand never gives
+ * fewer days than the country requires (Sweden: 8).
  */
 export function payByFor(meta: TemplateMeta, facts: Pick<MessageFacts, 'payBy' | 'sendDate' | 'country'>): LocalDate | undefined {
-  let payBy = facts.payBy ?? (meta.payWithinDays !== undefined ? addDays(facts.sendDate, meta.payWithinDays) : undefined);
+  const requested = facts.payBy !== undefined && facts.payBy > facts.sendDate ? facts.payBy : undefined;
+  let payBy = requested ?? (meta.payWithinDays !== undefined ? addDays(facts.sendDate, meta.payWithinDays) : undefined);
   const demandRule = meta.collectionDemand ? contentRulesFor(facts.country)?.collectionDemand : undefined;
   if (demandRule) payBy = laterOf(payBy ?? facts.sendDate, addDays(facts.sendDate, demandRule.minDaysToPay));
   return payBy;
 }
 
+/**
+ * The interest a cost-stating message names where the country asks for it: the decision's claim
+ * (start, surcharge and amount so far) when the request carries one, else the country's rule from
+ * the day after the due date.
+ */
 function interestFor(meta: TemplateMeta, facts: MessageFacts): InterestFacts | undefined {
   const rule = meta.statesCosts ? contentRulesFor(facts.country)?.defaultInterest : undefined;
   if (!rule) return undefined;
-  return { points: rule.surchargePoints[facts.customerType], sinceDate: addDays(facts.invoice.dueDate, 1), law: rule.law };
+  const claim = facts.interest;
+  const lastPeriod = claim?.periods[claim.periods.length - 1];
+  return {
+    points: lastPeriod ? (lastPeriod.annualRateBps - lastPeriod.baseRateBps) / 100 : rule.surchargePoints[facts.customerType],
+    sinceDate: claim?.from ?? addDays(facts.invoice.dueDate, 1),
+    law: rule.law,
+    ...(claim && claim.amount.minor > 0 && claim.amount.currency === facts.invoice.balance.currency ? { accrued: { amount: claim.amount, until: claim.to } } : {}),
+  };
+}
+
+/**
+ * What the customer is asked to pay: the balance and the charges this message lists (reminder fee,
+ * flat fee). Interest is stated in its own sentence (what accrued up to the decision; it keeps
+ * running), so the listed lines add up to the total.
+ */
+function totalOf(facts: MessageFacts): Money {
+  const parts = [facts.fee, facts.businessCompensation].filter((part): part is Money => part !== undefined);
+  return parts.reduce(addMoney, facts.invoice.balance);
 }
 
 /** The values a template sees, each already formatted for the customer's locale. */
@@ -67,7 +96,7 @@ export function templateView(catalog: TemplateCatalog, meta: TemplateMeta, facts
   const language = languageFor(catalog, facts.locale);
   const payBy = payByFor(meta, facts);
   const interest = interestFor(meta, facts);
-  const total = facts.fee ? addMoney(facts.invoice.balance, facts.fee) : facts.invoice.balance;
+  const total = totalOf(facts);
   return {
     language,
     payBy,
@@ -82,11 +111,20 @@ export function templateView(catalog: TemplateCatalog, meta: TemplateMeta, facts
       paymentReference: facts.invoice.paymentReference ?? facts.invoice.invoiceId,
       paymentLink: facts.paymentLink,
       fee: facts.fee ? formatMoney(facts.fee, facts.locale) : '',
+      compensation: facts.businessCompensation ? formatMoney(facts.businessCompensation, facts.locale) : '',
       total: formatMoney(total, facts.locale),
       payBy: payBy ? formatLocalDate(payBy, facts.locale) : '',
       daysToPay: payBy ? String(daysBetween(facts.sendDate, payBy)) : '',
       interest: interest
-        ? { statement: interestStatement(language, interest.points, formatLocalDate(interest.sinceDate, facts.locale), interest.law) }
+        ? {
+            statement: interestStatement(
+              language,
+              new Intl.NumberFormat(facts.locale, { maximumFractionDigits: 2 }).format(interest.points),
+              formatLocalDate(interest.sinceDate, facts.locale),
+              interest.law,
+              interest.accrued ? { amount: formatMoney(interest.accrued.amount, facts.locale), until: formatLocalDate(interest.accrued.until, facts.locale) } : undefined,
+            ),
+          }
         : (false as const),
     },
   };
@@ -104,6 +142,9 @@ export function renderMessage(catalog: TemplateCatalog, facts: MessageFacts): Re
   if (facts.fee && facts.fee.currency !== facts.invoice.balance.currency) {
     return { ok: false, problems: [`fee currency ${facts.fee.currency} differs from the invoice's ${facts.invoice.balance.currency}`] };
   }
+  if (facts.businessCompensation && facts.businessCompensation.currency !== facts.invoice.balance.currency) {
+    return { ok: false, problems: [`flat fee currency ${facts.businessCompensation.currency} differs from the invoice's ${facts.invoice.balance.currency}`] };
+  }
   const { language, payBy, interest, view } = templateView(catalog, template.meta, facts);
   const source = template.texts.get(language);
   if (!source) return { ok: false, problems: [`template ${facts.templateId} has no ${language} text`] };
@@ -115,7 +156,17 @@ export function renderMessage(catalog: TemplateCatalog, facts: MessageFacts): Re
   const sms = gsmSpaces(renderPlain(source.sms, view)).replace(/[ \t\r\n]+/g, ' ').trim();
   const html = source.html ? renderHtml(source.html, view) : htmlFromText(text, language, subject);
 
-  const problems = contentProblems({ channel: facts.channel, text, sms, view, payBy, interestStatement: interest ? view.interest : undefined, meta: template.meta, hasFee: Boolean(facts.fee) });
+  const problems = contentProblems({
+    channel: facts.channel,
+    text,
+    sms,
+    view,
+    payBy,
+    interestStatement: interest ? view.interest : undefined,
+    meta: template.meta,
+    hasFee: Boolean(facts.fee),
+    hasCompensation: Boolean(facts.businessCompensation),
+  });
   if (problems.length > 0) return { ok: false, problems: problems.map((p) => `${facts.templateId}.${language}: ${p}`) };
   return { ok: true, message: { templateId: facts.templateId, language, channel: facts.channel, subject, text, html, sms, ...(payBy ? { payBy } : {}) } };
 }
@@ -138,6 +189,7 @@ function contentProblems(input: {
   interestStatement: { statement: string } | false | undefined;
   meta: TemplateMeta;
   hasFee: boolean;
+  hasCompensation: boolean;
 }): string[] {
   const { view } = input;
   // The part the customer actually receives on this channel is checked; the others are previews.
@@ -155,6 +207,7 @@ function contentProblems(input: {
   if (input.payBy) mustContain(view.payBy, 'the pay-by date');
   if (input.meta.statesCosts && input.channel !== 'sms') {
     if (input.hasFee) mustContain(view.fee, 'the reminder fee');
+    if (input.hasCompensation) mustContain(view.compensation, 'the flat recovery fee');
     if (input.interestStatement) mustContain(input.interestStatement.statement, 'the statutory default interest');
   }
   return problems;

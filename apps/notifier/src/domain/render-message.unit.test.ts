@@ -70,6 +70,7 @@ describe('every template of the default policy renders in Swedish, German and En
       country: locale.slice(3),
       invoice: { ...swedish.invoice, amount: { minor: 49_900, currency }, balance: { minor: 12_345, currency } },
       fee: { minor: 6_000, currency },
+      businessCompensation: { minor: 4_000, currency },
     };
     const message = rendered(facts);
     expect(message.language).toBe(locale.slice(0, 2));
@@ -108,6 +109,46 @@ describe('content', () => {
     expect(message.text).toContain('9 Prozentpunkten über dem Basiszinssatz');
   });
 
+  it("Germany, a business: the request's fee, flat fee, interest so far and pay-by date are what the letter states", () => {
+    const message = rendered({
+      ...german,
+      customerType: 'business',
+      templateId: 'reminder-letter',
+      channel: 'letter',
+      sendDate: '2026-04-27',
+      fee: { minor: 150, currency: 'EUR' },
+      businessCompensation: { minor: 4_000, currency: 'EUR' },
+      interest: { from: '2026-04-01', to: '2026-04-27', amount: { minor: 759, currency: 'EUR' }, periods: [{ from: '2026-04-01', to: '2026-04-27', annualRateBps: 1_027, baseRateBps: 127 }] },
+      payBy: '2026-05-07',
+    });
+    expect(message.payBy).toBe('2026-05-07');
+    expect(message.text).toContain('bis zum 7. Mai 2026');
+    expect(message.text).toContain('Mahnkosten: 1,50\u00a0€');
+    expect(message.text).toContain('Verzugspauschale: 40,00\u00a0€');
+    expect(message.text).toContain('Zu zahlender Gesamtbetrag: 81,40\u00a0€'); // 39.90 + 1.50 + 40.00
+    expect(message.text).toContain(
+      'Seit dem 1. April 2026 fallen Verzugszinsen in Höhe von 9 Prozentpunkten über dem Basiszinssatz an (§ 288 BGB). Bis zum 27. April 2026 sind 7,59\u00a0€ Zinsen aufgelaufen.',
+    );
+  });
+
+  it("takes the surcharge and start of interest from the request's claim, in English too", () => {
+    const message = rendered({
+      ...german,
+      locale: 'en-GB',
+      templateId: 'final-notice',
+      channel: 'email',
+      sendDate: '2026-05-05',
+      interest: { from: '2026-04-02', to: '2026-05-05', amount: { minor: 22, currency: 'EUR' }, periods: [{ from: '2026-04-02', to: '2026-05-05', annualRateBps: 627, baseRateBps: 127 }] },
+    });
+    expect(message.text).toContain('From 2 April 2026, default interest of 5 percentage points above the base rate accrues on the amount outstanding (§ 288 BGB). Interest accrued up to 5 May 2026: €0.22.');
+  });
+
+  it("states the request's pay-by date instead of the template's period, unless the message goes out after it", () => {
+    expect(rendered({ ...swedish, payBy: '2026-04-20' }).sms).toContain('Betala senast 20 april 2026');
+    // Sent on 3 April: a pay-by date of 2 April is past; the template's 7 days apply.
+    expect(rendered({ ...swedish, payBy: '2026-04-02' }).payBy).toBe('2026-04-10');
+  });
+
   it('no fee, no fee line', () => {
     const message = rendered({ ...german, templateId: 'reminder-letter', channel: 'letter' });
     expect(message.text).not.toContain('Mahnkosten');
@@ -140,6 +181,19 @@ describe('an operator edits templates: mistakes are refused with every problem n
   it('a missing language file is named', () => {
     expect(() => parseTemplateCatalog(files({}))).toThrow(TemplateCatalogError);
     expect(() => parseTemplateCatalog(files({}))).toThrow(/reminder-letter\.en\.yaml is missing/);
+  });
+
+  it('a letter template that lists no flat fee is refused when the request claims one', () => {
+    const edited = parseTemplateCatalog(
+      files({
+        'reminder-letter.en.yaml':
+          'subject: "Invoice {{invoiceNumber}}"\nsms: "{{amount}} {{paymentLink}} {{paymentReference}} {{payBy}}"\ntext: "{{amount}} {{dueDate}} {{paymentLink}} {{paymentReference}} {{payBy}} {{#interest}}{{statement}}{{/interest}}"\n',
+      }),
+    );
+    const facts: MessageFacts = { ...german, locale: 'en-GB', templateId: 'reminder-letter', channel: 'letter' };
+    expect(renderMessage(edited, facts).ok).toBe(true);
+    const result = renderMessage(edited, { ...facts, customerType: 'business', businessCompensation: { minor: 4_000, currency: 'EUR' } });
+    expect(!result.ok && result.problems.join()).toMatch(/does not state the flat recovery fee \(€40\.00\)/);
   });
 
   it('a German letter template that drops the interest sentence is refused at render time', () => {

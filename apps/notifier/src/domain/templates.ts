@@ -40,6 +40,7 @@ export const TEMPLATE_VARIABLES = [
   'paymentReference',
   'paymentLink',
   'fee',
+  'compensation',
   'total',
   'payBy',
   'daysToPay',

@@ -20,11 +20,15 @@ export function handleActionRequests(store: DeliveryStore, fallbackChannels: Rea
         customerId: data.customerId,
         requestedAt: data.requestedAt,
         channel: data.channel,
-        // The request names one channel; the policy's fallbacks are the notifier's configuration.
-        fallbackChannels: fallbackChannels[data.channel],
+        // The policy step's fallbacks travel with the request; a request from before they did gets
+        // the notifier's configured ones.
+        fallbackChannels: data.fallbackChannels ?? fallbackChannels[data.channel],
         templateId: data.templateId,
         locale: data.locale,
         ...(data.fee ? { fee: data.fee } : {}),
+        ...(data.businessCompensation ? { businessCompensation: data.businessCompensation } : {}),
+        ...(data.interest ? { interest: data.interest } : {}),
+        ...(data.payBy ? { payBy: data.payBy } : {}),
         ...(data.sendWindow ? { sendWindow: data.sendWindow } : {}),
       };
       await store.accept(tx, request, clock());
