@@ -11,6 +11,7 @@
 //     GET /messages/<id>                the parsed message: + text, html, headers, attachments (metadata)
 //     GET /messages/<id>/raw            the message as received (message/rfc822)
 //   Disk  $SMTP_CAPTURE_DIR/<id>.eml and <id>.json, written atomically; reloaded at start.
+//   SMTP_CAPTURE_HOST (default 127.0.0.1) is the interface both listen on (0.0.0.0 in a container).
 'use strict';
 
 const fs = require('node:fs');
@@ -22,6 +23,7 @@ const { simpleParser } = require('mailparser');
 
 const smtpPort = Number(process.env.SMTP_CAPTURE_PORT || 1025);
 const httpPort = Number(process.env.SMTP_CAPTURE_HTTP_PORT || 1080);
+const host = process.env.SMTP_CAPTURE_HOST || '127.0.0.1';
 const directory = path.resolve(process.env.SMTP_CAPTURE_DIR || path.join(__dirname, '../../../tmp/local/smtp/messages'));
 const maxMessageBytes = 10 * 1024 * 1024;
 
@@ -128,9 +130,9 @@ const web = http.createServer((request, response) => {
   return sendJson(response, 404, { error: 'not found' });
 });
 
-smtp.listen(smtpPort, '127.0.0.1', () => {
-  web.listen(httpPort, '127.0.0.1', () => {
-    console.log(`smtp-capture: SMTP 127.0.0.1:${smtpPort}, HTTP 127.0.0.1:${httpPort}, ${messages.size} stored message(s) in ${directory}`);
+smtp.listen(smtpPort, host, () => {
+  web.listen(httpPort, host, () => {
+    console.log(`smtp-capture: SMTP ${host}:${smtpPort}, HTTP ${host}:${httpPort}, ${messages.size} stored message(s) in ${directory}`);
   });
 });
 
