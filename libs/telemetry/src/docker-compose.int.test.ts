@@ -78,8 +78,10 @@ describe('docker-compose.yml', () => {
     expect(neededByServices).toHaveLength(5);
   });
 
-  it('has a tracing backend that receives OTLP', () => {
-    expect(service('jaeger').image).toMatch(/^jaegertracing\/jaeger:2\.\d+\.\d+$/);
+  it('has the tracing backend deploy/local runs: Zipkin, at the version its POM pins', () => {
+    const pinned = /<zipkin\.version>([^<]+)<\/zipkin\.version>/.exec(read('deploy/local/peers/zipkin/pom.xml'))?.[1];
+    expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(service('zipkin').image).toBe(`openzipkin/zipkin:${pinned}`);
   });
 
   describe.each([...localServicePorts()])('service %s', (name, port) => {
@@ -102,13 +104,13 @@ describe('docker-compose.yml', () => {
     });
 
     it('exports traces to the tracing backend', () => {
-      expect(env['OTEL_TRACES_EXPORTER']).toBe('otlp');
-      expect(env['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe('http://jaeger:4318');
+      expect(env['OTEL_TRACES_EXPORTER']).toBe('zipkin');
+      expect(env['OTEL_EXPORTER_ZIPKIN_ENDPOINT']).toBe('http://zipkin:9411/api/v2/spans');
       expect(env['OTEL_METRICS_EXPORTER']).toBe('prometheus');
     });
 
     it('waits for healthy Kafka and PostgreSQL and reports readiness from /health/ready', () => {
-      expect(app.depends_on).toMatchObject({ kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' }, jaeger: { condition: 'service_started' } });
+      expect(app.depends_on).toMatchObject({ kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' }, zipkin: { condition: 'service_started' } });
       expect(app.healthcheck?.test).toEqual(['CMD', 'node', 'deploy/docker/healthcheck.js', port]);
       expect(read('deploy/docker/healthcheck.js')).toContain('/health/ready');
     });
