@@ -23,8 +23,8 @@ export const deadLetterTopicOf = <T extends string>(topic: T): `${T}.dlq` => `${
 
 /**
  * Headers a dead-lettered record carries on top of its original headers, key and value (kept unchanged so it
- * can be replayed). The names are those libs/messaging writes (its DlqHeaders); values never hold personal
- * data: the reason comes from the codec, which never echoes it.
+ * can be replayed). libs/messaging writes them under these names (its DlqHeaders are taken from here); values
+ * never hold personal data: the reason comes from the codec, which never echoes it.
  */
 export const DEAD_LETTER_HEADERS = {
   originTopic: 'dlq.original.topic',

@@ -1,18 +1,21 @@
+import { DEAD_LETTER_HEADERS, DEAD_LETTER_SUFFIX, deadLetterTopicOf } from '@dunning/contracts';
 import type { KafkaRecord, OutboundRecord } from './records';
 
-export const DLQ_SUFFIX = '.dlq';
-export const deadLetterTopicFor = (topic: string): string => `${topic}${DLQ_SUFFIX}`;
+// The dead-letter topic and header names are part of the contract (libs/contracts, docs/asyncapi.yaml):
+// taken from there, so what is written and what is documented cannot drift apart.
+export const DLQ_SUFFIX = DEAD_LETTER_SUFFIX;
+export const deadLetterTopicFor = (topic: string): string => deadLetterTopicOf(topic);
 
 /** Header names on a dead-lettered record. Values are origin coordinates and error metadata only. */
 export const DlqHeaders = {
-  originalTopic: 'dlq.original.topic',
-  originalPartition: 'dlq.original.partition',
-  originalOffset: 'dlq.original.offset',
-  consumerGroup: 'dlq.consumer.group',
-  errorClass: 'dlq.error.class',
-  errorCode: 'dlq.error.code',
-  errorReason: 'dlq.error.reason',
-  failedAt: 'dlq.failed.at',
+  originalTopic: DEAD_LETTER_HEADERS.originTopic,
+  originalPartition: DEAD_LETTER_HEADERS.originPartition,
+  originalOffset: DEAD_LETTER_HEADERS.originOffset,
+  consumerGroup: DEAD_LETTER_HEADERS.consumerGroup,
+  errorClass: DEAD_LETTER_HEADERS.errorClass,
+  errorCode: DEAD_LETTER_HEADERS.errorCode,
+  errorReason: DEAD_LETTER_HEADERS.errorReason,
+  failedAt: DEAD_LETTER_HEADERS.failedAt,
 } as const;
 
 /** Headers a redrive adds to the re-published record (the DLQ record it came from, and when). */

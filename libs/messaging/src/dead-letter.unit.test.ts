@@ -1,3 +1,4 @@
+import { DEAD_LETTER_HEADERS } from '@dunning/contracts';
 import { deadLetterTopicFor, DlqHeaders, readDeadLetterInfo, RedriveHeaders, toDeadLetterRecord, toRedriveRecord } from './dead-letter';
 import type { KafkaRecord } from './records';
 
@@ -30,6 +31,13 @@ describe('dead letters', () => {
       [DlqHeaders.errorReason]: 'the value is not JSON',
       [DlqHeaders.failedAt]: '2025-01-02T03:04:05.678Z',
     });
+  });
+
+  it('writes exactly the headers the contract documents (DEAD_LETTER_HEADERS), all under the dlq. prefix it strips', () => {
+    const dead = toDeadLetterRecord(record, 'g', { errorClass: 'DecodeError', code: 'invalid_json', reason: 'r' }, failedAt);
+    const added = Object.keys(dead.headers).filter((name) => !(name in record.headers) || name.startsWith('dlq.'));
+    expect(added.sort()).toEqual(Object.values(DEAD_LETTER_HEADERS).sort());
+    for (const name of Object.values(DEAD_LETTER_HEADERS)) expect(name.startsWith('dlq.')).toBe(true);
   });
 
   it('keeps a reason to one bounded line', () => {
