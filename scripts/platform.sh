@@ -9,8 +9,8 @@
 #                                         secrets included: keep the output to yourself)
 #   bash scripts/platform.sh services     print the services, HTTP ports and metrics ports
 #
-# Each run starts from a clean slate: fresh service databases, the platform's topics deleted if
-# the broker still holds them, and new secrets (PLATFORM_KEEP_DATA=1 keeps data and secrets).
+# Each run starts from a clean slate: fresh service databases, the platform's topics deleted if the
+# broker still holds them and created anew, and new secrets (PLATFORM_KEEP_DATA=1 keeps all three).
 # Logs: tmp/local/services/<service>.log. Traces: http://127.0.0.1:9411 (Zipkin). Metrics:
 # http://127.0.0.1:9090 (Prometheus).
 #
@@ -186,27 +186,37 @@ reset_databases() {
   done
 }
 
-delete_topics() { # the platform's topics and their dead-letter topics, if the broker holds them
+reset_topics() { # delete the platform's topics (and their dead-letter topics), then create them anew
   local names=() t
-  for t in "${platform_topics[@]}"; do names+=("$(topic "$t")" "$(topic "$t").dlq"); done
-  node - "$kafka_brokers" "${names[@]}" <<'JS' || die "could not delete the platform's topics"
+  for t in "${platform_topics[@]}"; do names+=("$(topic "$t")"); done
+  node - "$kafka_brokers" "${names[@]}" <<'JS' || die "could not reset the platform's topics"
 const { Kafka, logLevel } = require('kafkajs');
-const [brokers, ...names] = process.argv.slice(2);
+const [brokers, ...topics] = process.argv.slice(2);
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 (async () => {
   const admin = new Kafka({ clientId: 'platform-sh', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const doomed = names.filter((name) => existing.has(name));
-    if (doomed.length === 0) return;
-    await admin.deleteTopics({ topics: doomed, timeout: 30000 });
-    // Deletion is asynchronous in the broker: wait until the names are free again.
-    for (let i = 0; i < 120; i++) {
-      const left = new Set(await admin.listTopics());
-      if (!doomed.some((name) => left.has(name))) break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
+    const doomed = topics.flatMap((name) => [name, `${name}.dlq`]).filter((name) => existing.has(name));
+    if (doomed.length > 0) {
+      await admin.deleteTopics({ topics: doomed, timeout: 30000 });
+      console.error(`platform.sh: deleted ${doomed.length} topics of the last run`);
     }
-    console.error(`platform.sh: deleted ${doomed.length} topics of the last run`);
+    // Deletion finishes in the background: create the topics again until the broker accepts them
+    // and every partition has a leader, so that no service starts against a half-deleted topic.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const left = new Set(await admin.listTopics());
+        const missing = topics.filter((name) => !left.has(name));
+        if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })), waitForLeaders: true });
+        const metadata = await admin.fetchTopicMetadata({ topics });
+        if (metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) break;
+      } catch (error) {
+        if (attempt >= 120) throw error;
+      }
+      await pause(250);
+    }
   } finally {
     await admin.disconnect();
   }
@@ -235,7 +245,7 @@ run() {
   else
     generate_secrets
     reset_databases
-    [ "$kafka_was_running" = 1 ] && delete_topics
+    reset_topics
   fi
   mkdir -p "$log_dir" "$state/letters"
 
