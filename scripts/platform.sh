@@ -23,8 +23,9 @@
 #   PLATFORM_SECRETS_DIR   where the generated secrets live (default tmp/local/secrets)
 #   PLATFORM_KEEP_DATA     1: keep databases, topics and secrets of the last run
 #   KEEP_INFRA             1: leave the infrastructure running on exit
-#   ORCHESTRATOR_CLOCK, DUNNING_POLICY_FILE, COLLECTION_AGENCIES_FILE and every other service
-#   variable set in the caller's environment win over the defaults below.
+#   ORCHESTRATOR_CLOCK, DUNNING_POLICY_FILE, COLLECTION_AGENCIES_FILE, NOTIFIER_LETTER_DROP_DIR set
+#   by the caller win over the defaults below; variables this script does not set (e.g.
+#   SCORING_OVERDUE_SCAN_MS) reach the services from the caller's environment as they are.
 set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo" || exit 1
@@ -308,6 +309,6 @@ case "${1:-run}" in
   services)
     for i in "${!services[@]}"; do echo "${services[$i]} ${ports[$i]} ${metrics_ports[$i]}"; done
     ;;
-  -h | --help | help) sed -n '2,27p' "$0" ;;
+  -h | --help | help) sed -n '2,28p' "$0" ;;
   *) die "usage: $0 [run | env <service> | services | help]" ;;
 esac
