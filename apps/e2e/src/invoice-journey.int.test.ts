@@ -1,6 +1,7 @@
 import { waitFor } from '@dunning/testing';
 import type { RunningPlatform } from './support/platform-processes';
 import {
+  agencyRequests,
   awaitEvent,
   BillingProducer,
   canariesOf,
@@ -91,6 +92,11 @@ describe('an invoice’s journey through invoicing, scoring, the orchestrator, t
 
     const opened = await awaitEvent(platform.topics.collectionCases, 'collection.case.opened.v1', forInvoice(toCollection), { diagnostics });
     expect(opened.data).toMatchObject({ actionId: request.data['actionId'], agencyId: 'inkasso-se', customerId: toCollection.customerId });
+    // The claim reached the agency's API with our token, and the debtor's contact that
+    // collection-handoff fetched from invoicing with its own key (personal data goes to the agency only).
+    const [claim] = await agencyRequests('/inkasso-se/v1/claims', toCollection.invoiceId);
+    expect(claim?.headers['Authorization']).toBe(`Bearer ${platform.secret('agency-inkasso-se-token')}`);
+    expect(JSON.parse(claim?.body ?? '{}')).toMatchObject({ invoiceId: toCollection.invoiceId, debtor: { name: toCollection.name, email: toCollection.email } });
     // Invoicing and the orchestrator take the hand-off in.
     await awaitEvent(platform.topics.invoicingInvoices, 'invoicing.invoice.handed-off.v1', forInvoice(toCollection), { diagnostics });
 
@@ -98,6 +104,7 @@ describe('an invoice’s journey through invoicing, scoring, the orchestrator, t
     await awaitEvent(platform.topics.invoicingInvoices, 'invoicing.invoice.settled.v1', forInvoice(toCollection), { diagnostics });
     const recalled = await awaitEvent(platform.topics.collectionCases, 'collection.case.recalled.v1', forInvoice(toCollection), { diagnostics });
     expect(recalled.data).toMatchObject({ collectionCaseId: opened.data['collectionCaseId'], agencyId: 'inkasso-se' });
+    expect(await agencyRequests(`/inkasso-se/v1/claims/${claim?.headers['Idempotency-Key'] ?? '?'}/recall`)).toHaveLength(1);
     const closed = await awaitEvent(platform.topics.dunningActions, 'dunning.case.closed.v1', forInvoice(toCollection), { diagnostics });
     expect(closed.data['outcomeCode']).toBe('paid');
   });

@@ -284,3 +284,24 @@ export async function zipkinTracesTagged(serviceName: string, tag: string, value
   if (!response.ok) throw new Error(`Zipkin answered ${response.status}`);
   return (await response.json()) as ZipkinSpan[][];
 }
+
+// --- the collection agency (WireMock) -----------------------------------------------------------
+
+const WIREMOCK = `http://127.0.0.1:${process.env['WIREMOCK_PORT'] ?? 8089}`;
+
+export interface AgencyRequest {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** POSTs WireMock received at `url` (its request journal), optionally only those whose body contains `bodyContains`. */
+export async function agencyRequests(url: string, bodyContains?: string): Promise<AgencyRequest[]> {
+  const response = await fetch(`${WIREMOCK}/__admin/requests/find`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ method: 'POST', url, ...(bodyContains ? { bodyPatterns: [{ contains: bodyContains }] } : {}) }),
+  });
+  if (!response.ok) throw new Error(`WireMock answered ${response.status}`);
+  return ((await response.json()) as { requests: AgencyRequest[] }).requests;
+}
