@@ -141,13 +141,17 @@ const sameProjection = (a: Map<string, Balance>, b: Map<string, Balance>): boole
 
 // ---------------------------------------------------------------- (a) our batch consumer
 
-type Delta = { customerId: string; currency: string; amount: number; paid: number; events: number };
+type Delta = { id: string; customer: string; currency: string; amount: number; paid: number; events: number };
 
-/** One multi-row upsert per chunk: deltas folded per invoice in memory first. */
+/**
+ * One multi-row upsert per chunk: deltas folded per invoice in memory first (one INSERT … ON CONFLICT
+ * cannot touch a row twice), rows sent as one JSON parameter (JSON.stringify is native; pg's array
+ * literal builder is not).
+ */
 function batchedProjection(schema: string): BatchHandler<BillingEvent> {
   const sql = `INSERT INTO "${schema}".invoice_balances AS b (invoice_id, customer_id, currency, amount_minor, paid_minor, events_applied, status)
 SELECT id, customer, currency, amount, paid, events, CASE WHEN paid >= amount AND amount > 0 THEN 'settled' ELSE 'open' END
-FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::int[]) AS t(id, customer, currency, amount, paid, events)
+FROM jsonb_to_recordset($1::jsonb) AS t(id text, customer text, currency text, amount bigint, paid bigint, events int)
 ON CONFLICT (invoice_id) DO UPDATE SET
   amount_minor = b.amount_minor + excluded.amount_minor,
   paid_minor = b.paid_minor + excluded.paid_minor,
@@ -155,9 +159,9 @@ ON CONFLICT (invoice_id) DO UPDATE SET
   status = CASE WHEN b.paid_minor + excluded.paid_minor >= b.amount_minor + excluded.amount_minor THEN 'settled' ELSE 'open' END`;
   return async (events: readonly ConsumedEvent<BillingEvent>[], tx) => {
     const deltas = new Map<string, Delta>();
-    const delta = (invoiceId: string, customerId: string, currency: string): Delta => {
-      let d = deltas.get(invoiceId);
-      if (!d) deltas.set(invoiceId, (d = { customerId, currency, amount: 0, paid: 0, events: 0 }));
+    const delta = (id: string, customer: string, currency: string): Delta => {
+      let d = deltas.get(id);
+      if (!d) deltas.set(id, (d = { id, customer, currency, amount: 0, paid: 0, events: 0 }));
       return d;
     };
     for (const { value: event } of events) {
@@ -171,16 +175,7 @@ ON CONFLICT (invoice_id) DO UPDATE SET
         d.events += 1;
       }
     }
-    const ids = [...deltas.keys()];
-    const values = [...deltas.values()];
-    await tx.query(sql, [
-      ids,
-      values.map((d) => d.customerId),
-      values.map((d) => d.currency),
-      values.map((d) => d.amount),
-      values.map((d) => d.paid),
-      values.map((d) => d.events),
-    ]);
+    await tx.query(sql, [JSON.stringify([...deltas.values()])]);
   };
 }
 
