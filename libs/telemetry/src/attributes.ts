@@ -62,6 +62,16 @@ export const DunningAttributes = {
     status: 'dunning.delivery.status',
     provider: 'dunning.delivery.provider',
     template: 'dunning.delivery.template',
+    /** `sms`, `email`, `letter`: the channel a message goes out on (may be a fallback of the requested one). Never the address. */
+    channel: 'dunning.delivery.channel',
+    /** A code: why a delivery was skipped, deferred or failed (`invoice-closed`, `quiet-hours`, `smtp-550`). */
+    reason: 'dunning.delivery.reason',
+    /** The attempt's number (1 for the first provider call). */
+    attempt: 'dunning.delivery.attempt',
+    /** What the provider says about an unrecorded attempt: `accepted`, `not-accepted`, `unknown`, `indeterminate`. */
+    reconcileVerdict: 'dunning.delivery.reconcile_verdict',
+    /** A provider delivery report's type code (Kannel DLR: 1 delivered, 2 undelivered, 8 accepted, …). */
+    reportType: 'dunning.delivery.report_type',
   },
   handoff: {
     id: 'dunning.handoff_id',
@@ -212,6 +222,9 @@ export const METRIC_LABEL_ATTRIBUTES: ReadonlySet<AttributeName> = new Set<Attri
   DunningAttributes.delivery.status,
   DunningAttributes.delivery.provider,
   DunningAttributes.delivery.template,
+  DunningAttributes.delivery.channel,
+  DunningAttributes.delivery.reason,
+  DunningAttributes.delivery.reconcileVerdict,
   DunningAttributes.handoff.agency,
   DunningAttributes.handoff.status,
   DunningAttributes.eventStore.operation,

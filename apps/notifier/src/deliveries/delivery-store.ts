@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { qualified } from '@dunning/event-store';
 import type { SqlClient } from '@dunning/messaging';
 import type { Channel, DefaultInterestClaim, InvoiceStanding, LocalDate, Money, Reachability } from '../domain';
+import type { StoredTraceContext } from '../telemetry';
 import type { ContactLookup } from './contact-directory';
 
 /** The part of a dunning.reminder.requested.v1 the notifier keeps: ids, channel, template, money. No personal data. */
@@ -42,6 +43,8 @@ export interface DeliveryRow {
   readonly providerRef: string | null;
   readonly outcomeCode: string | null;
   readonly request: StoredRequest;
+  /** The trace the request came with: the dispatch, reconciliation and delivery reports join it. */
+  readonly traceContext: StoredTraceContext | null;
 }
 
 export interface InvoiceFacts {
@@ -83,6 +86,7 @@ interface RawDelivery {
   provider_ref: string | null;
   outcome_code: string | null;
   request: StoredRequest;
+  trace_context: StoredTraceContext | null;
 }
 
 const toRow = (raw: RawDelivery): DeliveryRow => ({
@@ -100,6 +104,7 @@ const toRow = (raw: RawDelivery): DeliveryRow => ({
   providerRef: raw.provider_ref,
   outcomeCode: raw.outcome_code,
   request: raw.request,
+  traceContext: raw.trace_context ?? null,
 });
 
 /** SQL of the notifier's tables. Every method runs in the caller's transaction (`client`). */
@@ -111,12 +116,12 @@ export class DeliveryStore {
   }
 
   /** Records a requested action once; a redelivered or replayed request is `duplicate`. */
-  async accept(client: SqlClient, request: StoredRequest, now: Date): Promise<'accepted' | 'duplicate'> {
+  async accept(client: SqlClient, request: StoredRequest, now: Date, traceContext?: StoredTraceContext): Promise<'accepted' | 'duplicate'> {
     const { rowCount } = await client.query(
-      `INSERT INTO ${this.s}.deliveries (delivery_id, action_id, customer_id, invoice_id, template_id, requested_channel, state, next_attempt_at, request, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $7, $7)
+      `INSERT INTO ${this.s}.deliveries (delivery_id, action_id, customer_id, invoice_id, template_id, requested_channel, state, next_attempt_at, request, created_at, updated_at, trace_context)
+       VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $7, $7, $9)
        ON CONFLICT (action_id) DO NOTHING`,
-      [deliveryIdFor(request.actionId), request.actionId, request.customerId, request.invoiceId, request.templateId, request.channel, now, JSON.stringify(request)],
+      [deliveryIdFor(request.actionId), request.actionId, request.customerId, request.invoiceId, request.templateId, request.channel, now, JSON.stringify(request), traceContext ? JSON.stringify(traceContext) : null],
     );
     return rowCount === 1 ? 'accepted' : 'duplicate';
   }

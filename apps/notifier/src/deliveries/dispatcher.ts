@@ -1,11 +1,22 @@
+import type { Span } from '@opentelemetry/api';
 import { Outbox } from '@dunning/event-store';
 import { inTransaction, type SqlClient, type SqlPool } from '@dunning/messaging';
+import { DunningAttributes as D, withSpan, type TelemetryAttributes } from '@dunning/telemetry';
 import { countryOf, decideSend, localDateOf, renderMessage, type Channel, type SendRules, type TemplateCatalog } from '../domain';
 import { ProviderError, type MessageProvider, type OutboundMessage } from '../channels/provider';
 import { outcomeOfDlr } from '../channels/kannel-sms.provider';
 import type { ContactDirectory, ContactLookup } from './contact-directory';
 import { DeliveryStore, reachabilityOf, type DeliveryRow } from './delivery-store';
 import { toIntegrationEvent, toOutboxMessage, type DeliveryOutcome } from './outcome-events';
+import { inSpanOf, TracedProvider } from '../telemetry';
+
+/** Where a dispatch left the delivery: `dunning.delivery.status` and `.reason` of its span. */
+interface DispatchResult {
+  readonly status: 'sent' | 'skipped' | 'deferred' | 'failed' | 'sending' | 'pending' | 'not-pending';
+  readonly reason?: string;
+}
+
+type Prepared = { readonly kind: 'send'; readonly row: DeliveryRow; readonly message: OutboundMessage; readonly provider: MessageProvider } | { readonly kind: 'done'; readonly result: DispatchResult };
 
 /** Named points where a test may crash the process (kill -9 on itself), never set in production. */
 export type FaultPoint = 'after-provider-accepted';
@@ -53,7 +64,8 @@ export class DeliveryDispatcher {
     this.store = new DeliveryStore(options.schema);
     this.clock = options.clock ?? (() => new Date());
     this.outbox = new Outbox({ schema: options.schema, clock: this.clock });
-    this.providers = new Map(options.providers.map((p) => [p.channel, p]));
+    // Every provider call and reconciliation gets its own span, whatever the provider.
+    this.providers = new Map(options.providers.map((p) => [p.channel, new TracedProvider(p)]));
   }
 
   /** One pass: reconcile expired attempts, then work through due deliveries. Returns how many were handled. */
@@ -76,43 +88,54 @@ export class DeliveryDispatcher {
     return rows.map((row) => row.deliveryId);
   }
 
-  /** Steps 1–3 for one pending delivery. */
+  /** Steps 1–3 for one pending delivery, in a span that continues the request's trace. */
   async dispatch(deliveryId: string): Promise<void> {
     const pending = await inTransaction(this.options.pool, (client) => this.store.find(client, deliveryId));
     if (pending?.state !== 'pending') return;
+    await inSpanOf(pending.traceContext, 'notifier dispatch', { ...spanIdentity(pending), [D.delivery.attempt]: pending.attempts + 1 }, async (span) => {
+      const result = await this.dispatchPending(pending);
+      span.setAttributes(resultAttributes(result));
+    });
+  }
+
+  private async dispatchPending(pending: DeliveryRow): Promise<DispatchResult> {
+    const { deliveryId } = pending;
     // The contact is asked for outside the transaction (an HTTP call) and never stored.
     let contact: ContactLookup;
     try {
-      contact = await this.options.contacts.lookup(pending.customerId);
+      contact = await withSpan('notifier contact lookup', { [D.customer.id]: pending.customerId }, () => this.options.contacts.lookup(pending.customerId));
     } catch {
       this.options.log?.('contact directory unavailable', { deliveryId });
       await inTransaction(this.options.pool, (client) => this.store.defer(client, deliveryId, new Date(this.clock().getTime() + this.options.backoff.initialMs), 'contacts-unavailable', this.clock()));
-      return;
+      return { status: 'deferred', reason: 'contacts-unavailable' };
     }
-    const prepared = await inTransaction(this.options.pool, async (client) => {
-      const row = await this.store.lockOne(client, deliveryId);
-      if (!row || row.state !== 'pending') return undefined;
-      return this.prepare(client, row, contact);
-    });
-    if (!prepared) return;
+    const prepared = await withSpan('notifier send-time checks', { [D.delivery.id]: deliveryId, [D.action.channel]: pending.requestedChannel }, (span) =>
+      inTransaction(this.options.pool, async (client): Promise<Prepared> => {
+        const row = await this.store.lockOne(client, deliveryId);
+        if (!row || row.state !== 'pending') return { kind: 'done', result: { status: 'not-pending' } };
+        return this.prepare(client, row, contact, span);
+      }),
+    );
+    if (prepared.kind === 'done') return prepared.result;
     const { row, message, provider } = prepared;
 
     let providerRef: string;
     try {
       providerRef = (await provider.send(message)).providerRef;
     } catch (error) {
-      await this.afterFailedSend(row, provider, error);
-      return;
+      return this.afterFailedSend(row, provider, error);
     }
     this.options.faultInjection?.('after-provider-accepted');
-    await inTransaction(this.options.pool, async (client) => {
+    return inTransaction(this.options.pool, async (client): Promise<DispatchResult> => {
       const current = await this.store.lockOne(client, deliveryId);
-      if (current?.state !== 'sending') return;
+      if (current?.state !== 'sending') return { status: 'not-pending' };
       await this.recordSent(client, current, provider.name, providerRef);
+      return { status: 'sent' };
     });
   }
 
-  private async prepare(client: SqlClient, row: DeliveryRow, contact: ContactLookup): Promise<{ row: DeliveryRow; message: OutboundMessage; provider: MessageProvider } | undefined> {
+  /** The send-time checks on current state; their outcome goes on `span` (`dunning.decision.*`). */
+  private async prepare(client: SqlClient, row: DeliveryRow, contact: ContactLookup, span: Span): Promise<Prepared> {
     const now = this.clock();
     const request = row.request;
     const [invoice, customer] = await Promise.all([this.store.invoice(client, row.invoiceId), this.store.customer(client, row.customerId)]);
@@ -129,18 +152,24 @@ export class DeliveryDispatcher {
       rules: { ...this.options.rules, timeZone },
     });
     this.options.log?.('send-time decision', { deliveryId: row.deliveryId, decision: decision.kind, ...('reason' in decision ? { reason: decision.reason } : {}) });
+    span.setAttributes({
+      [D.decision.outcome]: decision.kind,
+      ...('reason' in decision ? { [D.decision.reason]: decision.reason } : {}),
+      ...(decision.kind === 'send' ? { [D.delivery.channel]: decision.channel } : {}),
+    });
 
     if (decision.kind === 'skip') {
       await this.finishWith(client, row, request.channel, { kind: 'skipped', reasonCode: decision.reason, at: now });
-      return undefined;
+      return { kind: 'done', result: { status: 'skipped', reason: decision.reason } };
     }
     if (decision.kind === 'defer') {
       await this.store.defer(client, row.deliveryId, decision.until, `deferred-${decision.reason}`, now);
-      return undefined;
+      return { kind: 'done', result: { status: 'deferred', reason: decision.reason } };
     }
     const provider = this.providers.get(decision.channel);
     const recipient = contact.status === 'ok' ? contact.recipient : undefined;
-    if (!invoice || !recipient || !provider) return undefined; // decideSend only says send when these exist
+    // decideSend only says send when these exist.
+    if (!invoice || !recipient || !provider) return { kind: 'done', result: { status: 'pending', reason: 'nothing-to-send' } };
     const country = countryOf(customer?.country, request.locale);
     const rendered = renderMessage(this.options.catalog, {
       templateId: request.templateId,
@@ -161,73 +190,84 @@ export class DeliveryDispatcher {
     if (!rendered.ok) {
       this.options.log?.('template refused', { deliveryId: row.deliveryId, templateId: request.templateId, problems: rendered.problems.length });
       await this.finishWith(client, row, decision.channel, { kind: 'failed', errorCode: 'template-invalid', permanent: true, at: now });
-      return undefined;
+      return { kind: 'done', result: { status: 'failed', reason: 'template-invalid' } };
     }
     await this.store.startAttempt(client, row.deliveryId, decision.channel, provider.name, now, new Date(now.getTime() + this.options.leaseMs));
     const message: OutboundMessage = { deliveryId: row.deliveryId, channel: decision.channel, brand: invoice.brand ?? this.options.defaultBrand, recipient, content: rendered.message };
-    return { row: { ...row, channel: decision.channel, attempts: row.attempts + 1 }, message, provider };
+    return { kind: 'send', row: { ...row, channel: decision.channel, attempts: row.attempts + 1 }, message, provider };
   }
 
-  private async afterFailedSend(row: DeliveryRow, provider: MessageProvider, error: unknown): Promise<void> {
+  private async afterFailedSend(row: DeliveryRow, provider: MessageProvider, error: unknown): Promise<DispatchResult> {
     const failure = error instanceof ProviderError ? error : new ProviderError('ambiguous', 'unexpected-error', 'unexpected error while sending');
     this.options.log?.('provider error', { deliveryId: row.deliveryId, provider: provider.name, kind: failure.kind, code: failure.code });
-    await inTransaction(this.options.pool, async (client) => {
+    return inTransaction(this.options.pool, async (client): Promise<DispatchResult> => {
       const current = await this.store.lockOne(client, row.deliveryId);
-      if (current?.state !== 'sending') return;
+      if (current?.state !== 'sending') return { status: 'not-pending' };
       const now = this.clock();
       if (failure.kind === 'permanent') {
         await this.finishWith(client, current, provider.channel, { kind: 'failed', errorCode: failure.code, permanent: true, at: now });
-      } else if (failure.kind === 'ambiguous') {
+        return { status: 'failed', reason: failure.code };
+      }
+      if (failure.kind === 'ambiguous') {
         // Maybe taken: never send blindly again; reconcile once the lease (with backoff) runs out.
         await this.store.extendLease(client, current.deliveryId, new Date(now.getTime() + this.backoffMs(current.attempts)), failure.code, now);
-      } else {
-        await this.retryOrGiveUp(client, current, failure.code, now);
+        return { status: 'sending', reason: failure.code };
       }
+      return this.retryOrGiveUp(client, current, failure.code, now);
     });
   }
 
-  private async retryOrGiveUp(client: SqlClient, row: DeliveryRow, code: string, now: Date): Promise<void> {
+  private async retryOrGiveUp(client: SqlClient, row: DeliveryRow, code: string, now: Date): Promise<DispatchResult> {
     if (row.attempts >= this.options.maxAttempts) {
-      await this.finishWith(client, row, row.channel ?? row.requestedChannel, { kind: 'failed', errorCode: `retries-exhausted-${code}`.slice(0, 100), permanent: false, at: now });
-      return;
+      const errorCode = `retries-exhausted-${code}`.slice(0, 100);
+      await this.finishWith(client, row, row.channel ?? row.requestedChannel, { kind: 'failed', errorCode, permanent: false, at: now });
+      return { status: 'failed', reason: errorCode };
     }
     await this.store.defer(client, row.deliveryId, new Date(now.getTime() + this.backoffMs(row.attempts)), code, now);
+    return { status: 'deferred', reason: code };
   }
 
   private backoffMs(attempts: number): number {
     return Math.min(this.options.backoff.maxMs, this.options.backoff.initialMs * 2 ** Math.max(0, attempts - 1));
   }
 
-  /** An attempt whose outcome was never recorded: ask the provider. */
+  /** An attempt whose outcome was never recorded: ask the provider (in a span of the request's trace). */
   async reconcile(deliveryId: string): Promise<void> {
     await inTransaction(this.options.pool, async (client) => {
       const row = await this.store.lockOne(client, deliveryId);
       if (row?.state !== 'sending' || !row.channel) return;
       const provider = this.providers.get(row.channel);
-      const now = this.clock();
       if (!provider) return;
-      const verdict = await provider.reconcile({ deliveryId, startedAt: row.sendingStartedAt ?? now }, now);
-      this.options.log?.('reconciled attempt', { deliveryId, provider: provider.name, verdict: verdict.kind });
-      switch (verdict.kind) {
-        case 'accepted':
-          await this.recordSent(client, row, provider.name, verdict.providerRef);
-          return;
-        case 'not-accepted':
-          // Certainly not sent: back to pending, so the send-time checks run again on today's state.
-          await this.retryOrGiveUp(client, row, 'not-accepted-after-crash', now);
-          return;
-        case 'unknown':
-          await this.store.extendLease(client, deliveryId, new Date(now.getTime() + this.options.backoff.initialMs), 'reconcile-pending', now);
-          return;
-        case 'indeterminate':
-          await this.finishWith(client, row, row.channel, { kind: 'failed', errorCode: 'outcome-unknown', permanent: false, at: now });
-          return;
-        default: {
-          const unknown: never = verdict;
-          throw new Error(`unknown verdict ${JSON.stringify(unknown)}`);
-        }
-      }
+      await inSpanOf(row.traceContext, 'notifier reconcile', { ...spanIdentity(row), [D.delivery.attempt]: row.attempts }, async (span) => {
+        const result = await this.reconcileAttempt(client, row, provider);
+        span.setAttributes(resultAttributes(result));
+      });
     });
+  }
+
+  private async reconcileAttempt(client: SqlClient, row: DeliveryRow, provider: MessageProvider): Promise<DispatchResult> {
+    const { deliveryId } = row;
+    const now = this.clock();
+    const verdict = await provider.reconcile({ deliveryId, startedAt: row.sendingStartedAt ?? now }, now);
+    this.options.log?.('reconciled attempt', { deliveryId, provider: provider.name, verdict: verdict.kind });
+    switch (verdict.kind) {
+      case 'accepted':
+        await this.recordSent(client, row, provider.name, verdict.providerRef);
+        return { status: 'sent', reason: 'reconciled' };
+      case 'not-accepted':
+        // Certainly not sent: back to pending, so the send-time checks run again on today's state.
+        return this.retryOrGiveUp(client, row, 'not-accepted-after-crash', now);
+      case 'unknown':
+        await this.store.extendLease(client, deliveryId, new Date(now.getTime() + this.options.backoff.initialMs), 'reconcile-pending', now);
+        return { status: 'sending', reason: 'reconcile-pending' };
+      case 'indeterminate':
+        await this.finishWith(client, row, provider.channel, { kind: 'failed', errorCode: 'outcome-unknown', permanent: false, at: now });
+        return { status: 'failed', reason: 'outcome-unknown' };
+      default: {
+        const unknown: never = verdict;
+        throw new Error(`unknown verdict ${JSON.stringify(unknown)}`);
+      }
+    }
   }
 
   private async recordSent(client: SqlClient, row: DeliveryRow, provider: string, providerRef: string): Promise<void> {
@@ -250,11 +290,18 @@ export class DeliveryDispatcher {
     return inTransaction(this.options.pool, async (client) => {
       const row = await this.store.lockOne(client, deliveryId);
       if (!row) return 'unknown-delivery';
-      const now = this.clock();
-      if ((await this.store.recordReport(client, deliveryId, reportType, now)) === 'repeat') return 'recorded';
-      const outcome = outcomeOfDlr(reportType);
-      if (row.state === 'sent' && (outcome === 'delivered' || outcome === 'failed')) await this.applyFinalReport(client, row, outcome, reportType, now);
-      return 'recorded';
+      return inSpanOf(row.traceContext, 'notifier delivery report', { ...spanIdentity(row), [D.delivery.reportType]: reportType }, async (span) => {
+        const now = this.clock();
+        if ((await this.store.recordReport(client, deliveryId, reportType, now)) === 'repeat') {
+          span.setAttribute(D.delivery.status, row.state);
+          return 'recorded' as const;
+        }
+        const outcome = outcomeOfDlr(reportType);
+        const final = row.state === 'sent' && (outcome === 'delivered' || outcome === 'failed');
+        if (final) await this.applyFinalReport(client, row, outcome, reportType, now);
+        span.setAttribute(D.delivery.status, final ? outcome : row.state);
+        return 'recorded' as const;
+      });
     });
   }
 
@@ -280,4 +327,21 @@ export class DeliveryDispatcher {
     const event = toIntegrationEvent({ deliveryId: row.deliveryId, actionId: row.actionId, invoiceId: row.invoiceId, customerId: row.customerId, channel }, outcome);
     await this.outbox.enqueue(client, [toOutboxMessage(this.options.deliveriesTopic, event)]);
   }
+}
+
+/** Ids and codes of a delivery for its spans: never the recipient or the text. */
+function spanIdentity(row: DeliveryRow): TelemetryAttributes {
+  return {
+    [D.delivery.id]: row.deliveryId,
+    [D.action.id]: row.actionId,
+    [D.invoice.id]: row.invoiceId,
+    [D.customer.id]: row.customerId,
+    [D.action.channel]: row.requestedChannel,
+    [D.delivery.template]: row.templateId,
+    ...(row.channel ? { [D.delivery.channel]: row.channel } : {}),
+  };
+}
+
+function resultAttributes(result: DispatchResult): TelemetryAttributes {
+  return { [D.delivery.status]: result.status, ...(result.reason ? { [D.delivery.reason]: result.reason } : {}) };
 }

@@ -73,6 +73,15 @@ CREATE TABLE IF NOT EXISTS ${s}.provider_reports (
 `;
 }
 
+/**
+ * The W3C trace context (`traceparent`, `tracestate`) of the request that created a delivery: ids of
+ * a trace, no personal data. The dispatch, which may run days later, continues that trace, and so do
+ * the outcome events its outbox rows carry to notifier.deliveries.v1.
+ */
+export function deliveryTraceContextSql(schema: string): string {
+  return `ALTER TABLE ${qualified(schema)}.deliveries ADD COLUMN IF NOT EXISTS trace_context jsonb`;
+}
+
 /** Everything the notifier needs in `schema`: its tables, the outbox and the consumed offsets. */
 export function fullNotifierSchemaSql(schema: string): string {
   return [notifierSchemaSql(schema), eventStoreSchemaSql(schema), consumerOffsetsDdl(schema)].join(';\n');
