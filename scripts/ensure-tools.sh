@@ -12,6 +12,7 @@ declare -A tools=(
   [pg_isready]=postgresql-client
   [flock]=util-linux
   [ss]=iproute2
+  [chromium]=chromium         # headless browser for page tests (driven by playwright-core)
 )
 
 missing=()
