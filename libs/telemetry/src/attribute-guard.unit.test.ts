@@ -47,6 +47,11 @@ describe('guardAttributes', () => {
     });
   });
 
+  it("keeps libs/messaging's consumer mode on consumer spans", () => {
+    // libs/messaging names it with its own literal; the registry must know the same key.
+    expect(guardAttributes({ 'messaging.consumer.mode': 'replay' })).toEqual({ [MessagingAttributes.consumerMode]: 'replay' });
+  });
+
   it('scrubs string array values element by element', () => {
     expect(guardAttributes({ [DunningAttributes.event.type]: ['billing.invoice.issued', CANARY_PHONE] })).toEqual({
       'dunning.event.type': ['billing.invoice.issued', '[phone]'],

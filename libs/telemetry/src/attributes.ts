@@ -107,6 +107,8 @@ export const MessagingAttributes = {
   destinationName: 'messaging.destination.name',
   partitionId: 'messaging.destination.partition.id',
   consumerGroupName: 'messaging.consumer.group.name',
+  /** How a consumer processes its records (libs/messaging's consumer mode code); a code, never content. */
+  consumerMode: 'messaging.consumer.mode',
   messageId: 'messaging.message.id',
   kafkaOffset: 'messaging.kafka.offset',
   kafkaTombstone: 'messaging.kafka.message.tombstone',
@@ -235,6 +237,7 @@ export const METRIC_LABEL_ATTRIBUTES: ReadonlySet<AttributeName> = new Set<Attri
   MessagingAttributes.destinationName,
   MessagingAttributes.partitionId,
   MessagingAttributes.consumerGroupName,
+  MessagingAttributes.consumerMode,
   CloudEventsAttributes.type,
   CloudEventsAttributes.source,
   GeneralAttributes.errorType,
