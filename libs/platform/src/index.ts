@@ -3,3 +3,4 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './tokens';
 export * from './health/kafka.health';
+export * from './service-owner.migration';

@@ -1,20 +1,3 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { serviceOwnerMigration } from '@dunning/platform';
 
-/** Records which service owns this database, so a misconfigured DATABASE_URL fails loudly. */
-export class Baseline1763800000000 implements MigrationInterface {
-  name = 'Baseline1763800000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE IF NOT EXISTS service_owner (service text PRIMARY KEY, claimed_at timestamptz NOT NULL DEFAULT now())`);
-    await queryRunner.query(`INSERT INTO service_owner (service) VALUES ('notifier') ON CONFLICT DO NOTHING`);
-    const owners: { service: string }[] = await queryRunner.query(`SELECT service FROM service_owner`);
-    const strangers = owners.filter((owner) => owner.service !== 'notifier');
-    if (strangers.length > 0) {
-      throw new Error(`This database belongs to ${strangers.map((s) => s.service).join(', ')}, not notifier: check DATABASE_URL`);
-    }
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP TABLE IF EXISTS service_owner`);
-  }
-}
+export const Baseline1763800000000 = serviceOwnerMigration('notifier');
