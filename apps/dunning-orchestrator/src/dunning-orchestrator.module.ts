@@ -2,6 +2,7 @@ import { DynamicModule, Inject, Module, type OnApplicationBootstrap, type OnAppl
 import { PlatformModule, type ServiceConfig } from '@dunning/platform';
 import type { OrchestratorConfig } from './config/orchestrator-config';
 import { migrations } from './migrations';
+import { OperationsPageController, operationsQueryProvider } from './operations-page/operations-page.controller';
 import { ClockController, ExperimentsController, ORCHESTRATOR_RUNTIME } from './runtime/orchestrator.controller';
 import { OrchestratorRuntime } from './runtime/orchestrator-runtime';
 
@@ -24,8 +25,8 @@ export class DunningOrchestratorModule {
     return {
       module: DunningOrchestratorModule,
       imports: [PlatformModule.forRoot({ config, migrations })],
-      controllers: [ExperimentsController, ClockController],
-      providers: [{ provide: ORCHESTRATOR_RUNTIME, useFactory: () => new OrchestratorRuntime(config, orchestrator) }, RuntimeLifecycle],
+      controllers: [ExperimentsController, ClockController, OperationsPageController],
+      providers: [{ provide: ORCHESTRATOR_RUNTIME, useFactory: () => new OrchestratorRuntime(config, orchestrator) }, RuntimeLifecycle, operationsQueryProvider],
     };
   }
 }
