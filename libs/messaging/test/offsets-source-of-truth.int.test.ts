@@ -1,11 +1,7 @@
 import { createTopic, kafkaBrokers, uniqueName, waitFor } from '@dunning/testing';
-import type { Kafka } from 'kafkajs';
-import type { Pool } from 'pg';
-import { KafkaPublisher } from '../src/kafka-publisher';
 import { OffsetStore } from '../src/offset-store';
 import { TransactionalBatchConsumer } from '../src/transactional-batch-consumer';
-import { fastGroupConfig, testKafka } from '../test-support/kafka';
-import { createFreshSchema, dropSchema, ensureTestDatabase, testPool } from '../test-support/postgres';
+import { fastGroupConfig } from '../test-support/kafka';
 import {
   countAppliedTransfers,
   decodeTransfer,
@@ -14,36 +10,17 @@ import {
   referenceFold,
   transferHandler,
   transferRecord,
-  transfersDdl,
   type Transfer,
 } from '../test-support/transfers';
+import { useTransferEnvironment } from '../test-support/transfer-environment';
 
 describe('PostgreSQL is the source of truth for consumed offsets', () => {
-  let kafka: Kafka;
-  let pool: Pool;
-  let schema: string;
-  let publisher: KafkaPublisher;
-  const running: TransactionalBatchConsumer<Transfer>[] = [];
+  const env = useTransferEnvironment({ clientId: 'offsets-test', schemaPrefix: 'offsets' });
 
-  beforeAll(async () => {
-    await ensureTestDatabase();
-    kafka = testKafka('offsets-test');
-    pool = testPool();
-    schema = await createFreshSchema(pool, 'offsets');
-    await pool.query(transfersDdl(schema));
-    publisher = new KafkaPublisher(kafka);
-  });
-
-  afterAll(async () => {
-    for (const consumer of running) await consumer.stop();
-    await publisher.disconnect();
-    await dropSchema(pool, schema);
-    await pool.end();
-  });
-
-  beforeEach(() => pool.query(`TRUNCATE "${schema}".account_sums, "${schema}".effects, "${schema}".effect_attempts`));
+  beforeEach(() => env.clearProjection());
 
   async function run(topic: string, groupId: string, expectedApplied: number): Promise<void> {
+    const { kafka, pool, schema, running } = env;
     const consumer = new TransactionalBatchConsumer<Transfer>({
       kafka,
       pool,
@@ -54,12 +31,13 @@ describe('PostgreSQL is the source of truth for consumed offsets', () => {
       handle: transferHandler(schema),
       consumerConfig: fastGroupConfig,
     });
-    running.push(consumer);
+    running.add(consumer);
     await consumer.start();
     await waitFor(async () => (await countAppliedTransfers(pool, schema)) === expectedApplied, { description: `${expectedApplied} applied` });
   }
 
   async function commitKafkaOffsets(topic: string, groupId: string, offsets: { partition: number; offset: string }[]): Promise<void> {
+    const { kafka } = env;
     const admin = kafka.admin();
     await admin.connect();
     try {
@@ -70,6 +48,7 @@ describe('PostgreSQL is the source of truth for consumed offsets', () => {
   }
 
   it('a Kafka group offset that ran ahead of PostgreSQL skips nothing', async () => {
+    const { pool, schema, publisher } = env;
     const topic = await createTopic(kafkaBrokers(), uniqueName('ahead'), 3);
     const groupId = uniqueName('ahead-group');
     const transfers = makeTransfers(900, 30, 'ahead');
@@ -81,6 +60,7 @@ describe('PostgreSQL is the source of truth for consumed offsets', () => {
   });
 
   it('records at or below the offset stored in PostgreSQL are not applied again, whatever Kafka says', async () => {
+    const { pool, schema, publisher } = env;
     const topic = await createTopic(kafkaBrokers(), uniqueName('behind'), 1);
     const groupId = uniqueName('behind-group');
     const transfers = makeTransfers(400, 10, 'behind');

@@ -1,12 +1,8 @@
 import { createTopic, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor, type KcatRecord } from '@dunning/testing';
-import type { Kafka } from 'kafkajs';
-import type { Pool } from 'pg';
 import { deadLetterTopicFor, DlqHeaders, RedriveHeaders } from '../src/dead-letter';
-import { KafkaPublisher } from '../src/kafka-publisher';
 import { redrive } from '../src/redrive';
 import { TransactionalBatchConsumer } from '../src/transactional-batch-consumer';
-import { fastGroupConfig, testKafka } from '../test-support/kafka';
-import { createFreshSchema, dropSchema, ensureTestDatabase, testPool } from '../test-support/postgres';
+import { fastGroupConfig } from '../test-support/kafka';
 import {
   countAppliedTransfers,
   decodeTransfer,
@@ -16,36 +12,17 @@ import {
   referenceFold,
   transferHandler,
   transferRecord,
-  transfersDdl,
   type Transfer,
 } from '../test-support/transfers';
+import { useTransferEnvironment } from '../test-support/transfer-environment';
 
 const FAILED_AT = new Date('2025-03-14T09:26:53.000Z');
 
 describe('poison records', () => {
-  let kafka: Kafka;
-  let pool: Pool;
-  let schema: string;
-  let publisher: KafkaPublisher;
-  const consumers: TransactionalBatchConsumer<Transfer>[] = [];
-
-  beforeAll(async () => {
-    await ensureTestDatabase();
-    kafka = testKafka('poison-test');
-    pool = testPool();
-    schema = await createFreshSchema(pool, 'poison');
-    await pool.query(transfersDdl(schema));
-    publisher = new KafkaPublisher(kafka);
-  });
-
-  afterAll(async () => {
-    for (const consumer of consumers) await consumer.stop();
-    await publisher.disconnect();
-    await dropSchema(pool, schema);
-    await pool.end();
-  });
+  const env = useTransferEnvironment({ clientId: 'poison-test', schemaPrefix: 'poison' });
 
   it('dead-letters every invalid record with its origin and reason, applies valid ones once, keeps the partition moving, and redrives', async () => {
+    const { kafka, pool, schema, publisher, running } = env;
     const topic = await createTopic(kafkaBrokers(), uniqueName('poison'), 3);
     const groupId = uniqueName('poison-group');
     const blockedAccount = 'acct-blocked';
@@ -86,7 +63,7 @@ describe('poison records', () => {
       clock: () => FAILED_AT,
       consumerConfig: fastGroupConfig,
     });
-    consumers.push(consumer);
+    running.add(consumer);
     await consumer.start();
 
     const dlqTopic = deadLetterTopicFor(topic);

@@ -1,10 +1,7 @@
 import { createTopic, kafkaBrokers, uniqueName, waitFor } from '@dunning/testing';
-import type { Kafka } from 'kafkajs';
-import type { Pool } from 'pg';
 import { KafkaPublisher } from '../src/kafka-publisher';
 import { TransactionalBatchConsumer } from '../src/transactional-batch-consumer';
-import { fastGroupConfig, testKafka } from '../test-support/kafka';
-import { createFreshSchema, dropSchema, ensureTestDatabase, testPool } from '../test-support/postgres';
+import { fastGroupConfig } from '../test-support/kafka';
 import {
   countAppliedTransfers,
   decodeTransfer,
@@ -14,33 +11,17 @@ import {
   referenceFold,
   transferHandler,
   transferRecord,
-  transfersDdl,
   type Transfer,
 } from '../test-support/transfers';
+import { useTransferEnvironment } from '../test-support/transfer-environment';
 
 const EVENTS = 6_000;
 
 describe('rebalance', () => {
-  let kafka: Kafka;
-  let pool: Pool;
-  let schema: string;
-  const running = new Set<TransactionalBatchConsumer<Transfer>>();
-
-  beforeAll(async () => {
-    await ensureTestDatabase();
-    kafka = testKafka('rebalance-test');
-    pool = testPool(12);
-    schema = await createFreshSchema(pool, 'rebalance');
-    await pool.query(transfersDdl(schema));
-  });
-
-  afterAll(async () => {
-    for (const consumer of running) await consumer.stop();
-    await dropSchema(pool, schema);
-    await pool.end();
-  });
+  const env = useTransferEnvironment({ clientId: 'rebalance-test', schemaPrefix: 'rebalance', poolSize: 12 });
 
   it('members joining and leaving mid-stream lose nothing and apply nothing twice', async () => {
+    const { kafka, pool, schema, running } = env;
     const topic = await createTopic(kafkaBrokers(), uniqueName('rebalance'), 4);
     const groupId = uniqueName('rebalance-group');
     const transfers = makeTransfers(EVENTS, 61, 'rb');

@@ -1,11 +1,7 @@
 import { createTopic, kafkaBrokers, uniqueName, waitFor } from '@dunning/testing';
-import type { Kafka } from 'kafkajs';
-import type { Pool } from 'pg';
-import { KafkaPublisher } from '../src/kafka-publisher';
 import { replayProjection } from '../src/replay';
 import { TransactionalBatchConsumer, type ConsumerMode } from '../src/transactional-batch-consumer';
-import { fastGroupConfig, testKafka } from '../test-support/kafka';
-import { createFreshSchema, dropSchema, ensureTestDatabase, testPool } from '../test-support/postgres';
+import { fastGroupConfig } from '../test-support/kafka';
 import {
   countAppliedTransfers,
   decodeTransfer,
@@ -15,34 +11,15 @@ import {
   referenceFold,
   transferHandler,
   transferRecord,
-  transfersDdl,
   type Transfer,
 } from '../test-support/transfers';
+import { useTransferEnvironment } from '../test-support/transfer-environment';
 
 describe('replay', () => {
-  let kafka: Kafka;
-  let pool: Pool;
-  let schema: string;
-  let publisher: KafkaPublisher;
-  const running: TransactionalBatchConsumer<Transfer>[] = [];
-
-  beforeAll(async () => {
-    await ensureTestDatabase();
-    kafka = testKafka('replay-test');
-    pool = testPool();
-    schema = await createFreshSchema(pool, 'replay');
-    await pool.query(transfersDdl(schema));
-    publisher = new KafkaPublisher(kafka);
-  });
-
-  afterAll(async () => {
-    for (const consumer of running) await consumer.stop();
-    await publisher.disconnect();
-    await dropSchema(pool, schema);
-    await pool.end();
-  });
+  const env = useTransferEnvironment({ clientId: 'replay-test', schemaPrefix: 'replay' });
 
   it('rebuilds the projection from offset 0 with effects off, stops at the captured watermarks, and the live consumer carries on from there', async () => {
+    const { kafka, pool, schema, publisher, running } = env;
     const topic = await createTopic(kafkaBrokers(), uniqueName('replay'), 3);
     const groupId = uniqueName('replay-group');
     const before = makeTransfers(3_000, 40, 'before');
@@ -65,7 +42,7 @@ describe('replay', () => {
           return project(events, tx, context);
         },
       });
-      running.push(consumer);
+      running.add(consumer);
       await consumer.start();
       return consumer;
     };

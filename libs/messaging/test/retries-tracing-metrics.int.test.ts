@@ -2,13 +2,9 @@ import { createTopic, kafkaBrokers, uniqueName, waitFor } from '@dunning/testing
 import { context, metrics, SpanKind, trace } from '@opentelemetry/api';
 import { MeterProvider, MetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import type { Kafka } from 'kafkajs';
-import type { Pool } from 'pg';
 import { RetriableError } from '../src/errors';
-import { KafkaPublisher } from '../src/kafka-publisher';
 import { TransactionalBatchConsumer, type BatchHandler, type TransactionalBatchConsumerOptions } from '../src/transactional-batch-consumer';
-import { fastGroupConfig, testKafka } from '../test-support/kafka';
-import { createFreshSchema, dropSchema, ensureTestDatabase, testPool } from '../test-support/postgres';
+import { fastGroupConfig } from '../test-support/kafka';
 import {
   countAppliedTransfers,
   decodeTransfer,
@@ -18,9 +14,9 @@ import {
   referenceFold,
   transferHandler,
   transferRecord,
-  transfersDdl,
   type Transfer,
 } from '../test-support/transfers';
+import { useTransferEnvironment } from '../test-support/transfer-environment';
 
 class TestMetricReader extends MetricReader {
   protected override onForceFlush(): Promise<void> {
@@ -49,31 +45,9 @@ const counterTotal = async (name: string, where: Record<string, string> = {}): P
   (await dataPoints(name, where)).reduce((sum, point) => sum + (point.value as number), 0);
 
 describe('retries, tracing and metrics', () => {
-  let kafka: Kafka;
-  let pool: Pool;
-  let schema: string;
-  let publisher: KafkaPublisher;
-  const running: TransactionalBatchConsumer<Transfer>[] = [];
+  const env = useTransferEnvironment({ clientId: 'retries-test', schemaPrefix: 'retries' });
 
-  beforeAll(async () => {
-    await ensureTestDatabase();
-    kafka = testKafka('retries-test');
-    pool = testPool();
-    schema = await createFreshSchema(pool, 'retries');
-    await pool.query(transfersDdl(schema));
-    publisher = new KafkaPublisher(kafka);
-  });
-
-  afterAll(async () => {
-    for (const consumer of running) await consumer.stop();
-    await publisher.disconnect();
-    await dropSchema(pool, schema);
-    await pool.end();
-  });
-
-  beforeEach(async () => {
-    await pool.query(`TRUNCATE "${schema}".account_sums, "${schema}".effects, "${schema}".effect_attempts`);
-  });
+  beforeEach(() => env.clearProjection());
 
   async function startConsumer(
     topic: string,
@@ -81,6 +55,7 @@ describe('retries, tracing and metrics', () => {
     handle: BatchHandler<Transfer>,
     extra: Partial<TransactionalBatchConsumerOptions<Transfer>> = {},
   ): Promise<TransactionalBatchConsumer<Transfer>> {
+    const { kafka, pool, schema, running } = env;
     const consumer = new TransactionalBatchConsumer<Transfer>({
       kafka,
       pool,
@@ -92,13 +67,14 @@ describe('retries, tracing and metrics', () => {
       consumerConfig: fastGroupConfig,
       ...extra,
     });
-    running.push(consumer);
+    running.add(consumer);
     await consumer.start();
     return consumer;
   }
 
   /** A handler that fails its first `failures` calls with `error`, recording when each call happened. */
   function failingFirst(failures: number, error: () => Error): { handle: BatchHandler<Transfer>; calls: number[] } {
+    const { schema } = env;
     const project = transferHandler(schema);
     const calls: number[] = [];
     return {
@@ -112,6 +88,7 @@ describe('retries, tracing and metrics', () => {
   }
 
   it('retries a RetriableError in place with bounded exponential backoff, then succeeds exactly once', async () => {
+    const { pool, schema, publisher } = env;
     const topic = await createTopic(kafkaBrokers(), uniqueName('retry'), 1);
     const groupId = uniqueName('retry-group');
     const transfers = makeTransfers(40, 5, 'retry');
@@ -138,6 +115,7 @@ describe('retries, tracing and metrics', () => {
   });
 
   it('pauses the partition when retries run out (no crash loop), heart-beats through backoffs longer than the session, and resumes later', async () => {
+    const { pool, schema, publisher } = env;
     const topic = await createTopic(kafkaBrokers(), uniqueName('exhaust'), 1);
     const groupId = uniqueName('exhaust-group');
     const transfers = makeTransfers(25, 5, 'exhaust');
@@ -168,6 +146,7 @@ describe('retries, tracing and metrics', () => {
   }, 90_000);
 
   it("continues the producer's trace in the consumer span and records lag, batch size, processing time and DLQ metrics", async () => {
+    const { pool, schema, publisher } = env;
     const topic = await createTopic(kafkaBrokers(), uniqueName('traced'), 3);
     const groupId = uniqueName('traced-group');
     spanExporter.reset();
