@@ -121,7 +121,7 @@ h1{font-size:1.4rem;margin:0 0 .2rem}h2{font-size:1.1rem;margin:1.4rem 0 .4rem}h
 small,.meta,.ci,.n{color:#667;font-weight:normal}.n{font-size:.85em}
 table{border-collapse:collapse;background:#fff;box-shadow:0 1px 2px #0002;margin-bottom:.4rem}
 th,td{padding:.3rem .7rem;border-bottom:1px solid #e3e6ea;text-align:left}th{background:#eef1f5}
-td.num{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:bold}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}tr.total td{font-weight:bold}
 tr.behind td{background:#fff4e0}.tag{font-size:.75em;background:#dde8f6;border-radius:3px;padding:0 .3rem}
 .grid{display:flex;flex-wrap:wrap;gap:0 2rem}.problems{background:#fde8e8;padding:.5rem 1rem;border-radius:4px}
 `;

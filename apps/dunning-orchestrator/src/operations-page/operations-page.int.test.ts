@@ -1,0 +1,320 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Client } from 'pg';
+import { chromium, type Browser } from 'playwright-core';
+import { encodeBinary, INVOICING_SOURCE, SCORING_SOURCE } from '@dunning/contracts';
+import { createTopic, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor } from '@dunning/testing';
+
+/**
+ * The operations page in a real browser (Debian's Chromium, headless, driven by playwright-core)
+ * against the real service, broker and database: a month of a 12-customer seeds experiment is fed
+ * through Kafka and the simulated clock, two poison records go to a dead-letter topic, and one
+ * partition is held behind (its offset row locked by the test) so there is lag to see. Every
+ * figure the page shows is checked against what the test reads itself from PostgreSQL and Kafka.
+ */
+const repo = path.resolve(__dirname, '../../../..');
+const CUSTOMERS = 12;
+const suffix = uniqueName('ops').replace(/-/g, '_');
+const database = `dunning_${suffix}`;
+const databaseUrl = `postgres://postgres@127.0.0.1:5432/${database}`;
+const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
+const group = uniqueName('it-ops');
+const topics = {
+  invoices: uniqueName('ops-invoices'),
+  scores: uniqueName('ops-scores'),
+  deliveries: uniqueName('ops-deliveries'),
+  collectionCases: uniqueName('ops-collection'),
+  actions: uniqueName('ops-actions'),
+};
+const inputTopics = [topics.invoices, topics.scores, topics.deliveries, topics.collectionCases];
+const screenshotPath = path.join(repo, 'tmp/reports/ops-page.png');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function event(type: string, id: string, time: string, data: { customerId: string } & Record<string, unknown>, source = INVOICING_SOURCE) {
+  const record = encodeBinary({ specversion: '1.0', id, source, type, time, data });
+  return { key: record.key, value: record.value, headers: record.headers };
+}
+
+const profile = { type: 'consumer', locale: 'sv-SE', timeZone: 'Europe/Stockholm', country: 'SE', reachableChannels: ['sms', 'email', 'letter'] };
+const opened = (i: number) =>
+  event('invoicing.invoice.opened.v1', `opened-${i}`, '2026-03-01T10:00:00Z', {
+    invoiceId: `invoice-${i}`,
+    customerId: `customer-${i}`,
+    issuedAt: '2026-03-01T10:00:00Z',
+    dueDate: '2026-03-20',
+    amount: { minor: 49_900, currency: 'SEK' },
+    balance: { minor: 49_900, currency: 'SEK' },
+    customer: profile,
+  });
+
+/** Records retained per partition of a topic, or undefined when the broker has no such topic. */
+async function topicOffsets(admin: Admin, topic: string): Promise<{ partition: number; low: number; high: number }[] | undefined> {
+  if (!(await admin.listTopics()).includes(topic)) return undefined;
+  return (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }));
+}
+
+describe('the operations page in headless Chromium (real service, broker and database)', () => {
+  const db = new Client({ connectionString: databaseUrl });
+  const kafka = new Kafka({ clientId: 'it-ops-page', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  let child: ChildProcess | undefined;
+  let browser: Browser | undefined;
+  let holder: Client | undefined;
+  const output: string[] = [];
+  let baseUrl = '';
+
+  beforeAll(async () => {
+    const pg = new Client({ connectionString: adminUrl });
+    await pg.connect();
+    await pg.query(`CREATE DATABASE ${database}`);
+    await pg.end();
+    await db.connect();
+    await admin.connect();
+    for (const topic of Object.values(topics)) await createTopic(admin, topic, 3);
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/dunning-orchestrator/src/main.ts'], {
+      cwd: repo,
+      env: {
+        ...process.env,
+        HTTP_PORT: String(port),
+        DATABASE_URL: databaseUrl,
+        KAFKA_BROKERS: kafkaBrokers().join(','),
+        DUNNING_POLICY_FILE: 'policies/seeds-experiment.yaml',
+        ORCHESTRATOR_CLOCK: 'simulated',
+        ORCHESTRATOR_SIMULATED_CLOCK_START: '2026-03-01T10:00:00Z',
+        ORCHESTRATOR_CONSUMER_GROUP: group,
+        ORCHESTRATOR_TOPIC_INVOICES: topics.invoices,
+        ORCHESTRATOR_TOPIC_SCORES: topics.scores,
+        ORCHESTRATOR_TOPIC_DELIVERIES: topics.deliveries,
+        ORCHESTRATOR_TOPIC_COLLECTION: topics.collectionCases,
+        ORCHESTRATOR_TOPIC_ACTIONS: topics.actions,
+        OTEL_SDK_DISABLED: 'true',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await holder?.query('ROLLBACK').catch(() => undefined);
+    await holder?.end().catch(() => undefined);
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child?.once('exit', resolve));
+      child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+      clearTimeout(timer);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    await admin.disconnect();
+    await db.end();
+    const pg = new Client({ connectionString: adminUrl });
+    await pg.connect();
+    await pg.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await pg.end();
+  });
+
+  const count = async (sql: string): Promise<number> => Number((await db.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
+  const setClock = async (now: string) => {
+    const response = await fetch(`${baseUrl}/admin/clock`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now }) });
+    expect(response.status).toBe(200);
+  };
+
+  it('shows cases by state, actions per day, dead letters, consumer lag and experiment results as the database and broker hold them', async () => {
+    await waitFor(
+      async () => {
+        if (child?.exitCode !== null) throw new Error(`service exited: ${output.join('').slice(-2000)}`);
+        return (await fetch(`${baseUrl}/health/ready`).catch(() => undefined))?.status === 200;
+      },
+      { timeoutMs: 60_000, description: 'the orchestrator to be ready' },
+    );
+
+    // --- A month of cases, through the orchestrator's real consumer path ---
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    await producer.send({ topic: topics.invoices, messages: Array.from({ length: CUSTOMERS }, (_, i) => opened(i)) });
+    const poison = { key: 'poison', value: Buffer.from('{ not json'), headers: { ce_specversion: '1.0', ce_id: 'poison', ce_source: SCORING_SOURCE, ce_type: 'scoring.score.computed.v1', 'content-type': 'application/json' } };
+    await producer.send({
+      topic: topics.scores,
+      messages: [
+        ...Array.from({ length: CUSTOMERS }, (_, i) =>
+          event(
+            'scoring.score.computed.v1',
+            `score-${i}`,
+            '2026-03-02T10:00:00Z',
+            {
+              scoreId: `score-${i}`,
+              customerId: `customer-${i}`,
+              invoiceId: `invoice-${i}`,
+              computedAt: '2026-03-02T10:00:00Z',
+              modelVersion: 'pay-without-collection@2026-03-01',
+              probabilityPaysWithoutCollection: (i % 10) / 10,
+              uplift: [{ treatment: 'collection-handoff', effect: 0.06 }],
+              topReasons: [],
+            },
+            SCORING_SOURCE,
+          ),
+        ),
+        poison,
+        { ...poison, key: 'poison-2', headers: { ...poison.headers, ce_id: 'poison-2' } },
+      ],
+    });
+    await waitFor(async () => (await count(`SELECT count(*) AS n FROM orchestrator.cases WHERE status = 'open'`)) === CUSTOMERS, { timeoutMs: 60_000, description: 'the cases opened' });
+    await setClock('2026-03-17T10:00:00Z');
+    await setClock('2026-03-20T08:00:00Z');
+    await setClock('2026-03-23T09:00:00Z');
+    await producer.send({
+      topic: topics.invoices,
+      messages: [
+        ...[0, 1, 2].map((i) =>
+          event('invoicing.payment.applied.v1', `paid-${i}`, '2026-03-23T09:00:00Z', {
+            invoiceId: `invoice-${i}`,
+            customerId: `customer-${i}`,
+            paymentId: `payment-${i}`,
+            appliedAmount: { minor: 49_900, currency: 'SEK' },
+            remainingBalance: { minor: 0, currency: 'SEK' },
+            receivedAt: '2026-03-23T09:00:00Z',
+            matchedBy: 'invoice-id',
+          }),
+        ),
+        event('invoicing.invoice.disputed.v1', 'disputed-3', '2026-03-23T09:00:00Z', { invoiceId: 'invoice-3', customerId: 'customer-3', disputedAt: '2026-03-23T09:00:00Z' }),
+      ],
+    });
+    await waitFor(async () => (await count(`SELECT count(*) AS n FROM orchestrator.cases WHERE status = 'closed'`)) === 3, { timeoutMs: 30_000, description: 'three cases closed' });
+    await setClock('2026-04-02T09:00:00Z');
+    await setClock('2026-04-15T09:00:00Z');
+    await waitFor(async () => (await readTopicWithKcat(`${topics.scores}.dlq`)).length === 2, { timeoutMs: 30_000, description: 'two dead letters on the scores DLQ' });
+
+    // --- Hold one partition behind: lock its stored offset, then give it one more record ---
+    const { rows: offsetRows } = await db.query<{ partition: number; last_offset: string }>(
+      `SELECT partition, last_offset FROM messaging.consumer_offsets WHERE consumer_group = $1 AND topic = $2 ORDER BY partition LIMIT 1`,
+      [group, topics.invoices],
+    );
+    const held = offsetRows[0];
+    if (!held) throw new Error('no stored offset for the invoices topic');
+    holder = new Client({ connectionString: databaseUrl });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query(`SELECT 1 FROM messaging.consumer_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE`, [group, topics.invoices, held.partition]);
+    await producer.send({ topic: topics.invoices, messages: [{ ...opened(99), partition: held.partition }] });
+    await producer.disconnect();
+
+    // --- What the test reads itself ---
+    const expectedCases = Object.fromEntries(
+      (await db.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM orchestrator.cases GROUP BY status`)).rows.map((row) => [row.status, Number(row.n)]),
+    );
+    const expectedActions: Record<string, number> = {};
+    for (const { data } of (await db.query<{ data: { action: { requestedAt: string; kind: string; channel?: string } } }>(`SELECT data FROM orchestrator.events WHERE event_type = 'ActionRequested'`)).rows) {
+      const key = `${data.action.requestedAt.slice(0, 10)}|${data.action.kind}|${data.action.channel ?? ''}`;
+      expectedActions[key] = (expectedActions[key] ?? 0) + 1;
+    }
+    const expectedDlq: Record<string, string> = {};
+    for (const topic of [...inputTopics, topics.actions]) {
+      const partitions = await topicOffsets(admin, `${topic}.dlq`);
+      expectedDlq[`${topic}.dlq`] = partitions ? String(partitions.reduce((sum, p) => sum + p.high - p.low, 0)) : 'no topic';
+    }
+    const stored = new Map(
+      (await db.query<{ topic: string; partition: number; last_offset: string }>(`SELECT topic, partition, last_offset FROM messaging.consumer_offsets WHERE consumer_group = $1`, [group])).rows.map(
+        (row) => [`${row.topic}/${row.partition}`, Number(row.last_offset)],
+      ),
+    );
+    const expectedLag: Record<string, { last: string; high: string; lag: string }> = {};
+    for (const topic of inputTopics) {
+      for (const p of (await topicOffsets(admin, topic)) ?? []) {
+        const last = stored.get(`${topic}/${p.partition}`);
+        expectedLag[`${topic}/${p.partition}`] = { last: last === undefined ? '–' : String(last), high: String(p.high), lag: String(p.high - (last === undefined ? p.low : last + 1)) };
+      }
+    }
+    const experiment = (await (await fetch(`${baseUrl}/experiments/collection-vs-friendly/results`)).json()) as { arms: { armId: string; cases: number }[] };
+
+    // --- What the browser shows ---
+    mkdirSync(path.dirname(screenshotPath), { recursive: true });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+    const response = await page.goto(`${baseUrl}/ops?refresh=0`);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-type']).toContain('text/html');
+    await page.screenshot({ path: screenshotPath, fullPage: true });
+
+    const cells = (selector: string, attributes: string[], cell: string) =>
+      page.$$eval(
+        selector,
+        (rows, [names, cellSelector]) =>
+          rows.map((row) => [(names as string[]).map((name) => row.getAttribute(name) ?? '').join('|'), row.querySelector(cellSelector as string)?.textContent?.trim() ?? '']),
+        [attributes, cell] as const,
+      );
+    const shownCases = Object.fromEntries((await cells('#cases-by-state tbody tr[data-state]', ['data-state'], '[data-testid=cases]')).map(([state, n]) => [state, Number(n)]));
+    expect(shownCases).toEqual(expectedCases);
+    expect(Object.values(expectedCases).reduce((sum, n) => sum + n, 0)).toBe(CUSTOMERS);
+    expect(Number(await page.textContent('[data-testid=cases-total]'))).toBe(CUSTOMERS);
+
+    const shownActions = Object.fromEntries((await cells('#actions-per-day tbody tr[data-day]', ['data-day', 'data-kind', 'data-channel'], '[data-testid=actions]')).map(([key, n]) => [key, Number(n)]));
+    expect(shownActions).toEqual(expectedActions);
+    expect(new Set(Object.keys(expectedActions).map((key) => key.slice(0, 10))).size).toBeGreaterThan(1);
+
+    const shownDlq = Object.fromEntries(await cells('#dead-letters tbody tr[data-topic]', ['data-topic'], '[data-testid=dlq-records]'));
+    expect(shownDlq).toEqual(expectedDlq);
+    expect(shownDlq[`${topics.scores}.dlq`]).toBe('2');
+
+    const lagRows = await page.$$eval('#consumer-lag tbody tr[data-topic]', (rows) =>
+      rows.map((row) => [
+        `${row.getAttribute('data-topic')}/${row.getAttribute('data-partition')}`,
+        {
+          last: row.querySelector('[data-testid=last-offset]')?.textContent ?? '',
+          high: row.querySelector('[data-testid=high-watermark]')?.textContent ?? '',
+          lag: row.querySelector('[data-testid=lag]')?.textContent ?? '',
+        },
+      ]),
+    );
+    expect(Object.fromEntries(lagRows)).toEqual(expectedLag);
+    expect(Object.keys(expectedLag)).toHaveLength(inputTopics.length * 3);
+    expect(expectedLag[`${topics.invoices}/${held.partition}`]?.lag).toBe('1');
+    expect(await page.textContent('[data-testid=lag-total]')).toBe('1');
+
+    const shownArms: Record<string, number> = Object.fromEntries(
+      (await cells(`[data-experiment="collection-vs-friendly"] tbody tr[data-arm]`, ['data-arm'], '[data-testid=arm-cases]')).map(([arm, n]): [string, number] => [arm ?? '', Number(n)]),
+    );
+    expect(shownArms).toEqual(Object.fromEntries(experiment.arms.map((arm) => [arm.armId, arm.cases])));
+    expect(Object.values(shownArms).reduce((sum, n) => sum + n, 0)).toBe(CUSTOMERS);
+
+    // Nothing but the page itself was loaded; no customer id is on it.
+    expect(requested).toEqual([`${baseUrl}/ops?refresh=0`]);
+    expect(await page.content()).not.toMatch(/customer-\d|invoice-\d/);
+
+    // The JSON has the same figures.
+    const data = (await (await fetch(`${baseUrl}/ops/data`)).json()) as { casesByState: { state: string; cases: number }[]; consumerLag: { lag: number }[] };
+    expect(Object.fromEntries(data.casesByState.map((row) => [row.state, row.cases]))).toEqual(expectedCases);
+
+    // Released, the consumer catches up and the page says so.
+    await holder.query('ROLLBACK');
+    await waitFor(async () => ((await (await fetch(`${baseUrl}/ops/data`)).json()) as typeof data).consumerLag.every((row) => row.lag === 0), {
+      timeoutMs: 60_000,
+      description: 'the held partition caught up',
+    });
+    await page.reload();
+    expect(await page.textContent('[data-testid=lag-total]')).toBe('0');
+    expect(Number(await page.textContent('[data-testid=cases-total]'))).toBe(CUSTOMERS + 1);
+  });
+});
