@@ -1,8 +1,7 @@
 import { addDays, localDateIn, type LocalDate } from './calendar';
 import type { InvoiceView } from './invoice-view';
+import { add, computeDefaultInterest, money, type InterestCalculation, type Money } from '@dunning/law';
 import type { CollectionRules } from './law/country-rules';
-import { computeDefaultInterest, type InterestCalculation } from './law/default-interest';
-import { add, money, type Money } from './money';
 
 /** The creditor as a claim names it: the telecom company, never a person. */
 export interface Creditor {

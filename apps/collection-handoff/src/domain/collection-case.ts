@@ -1,6 +1,6 @@
 import type { AgencyClaim } from './claim';
 import { assertNever, type RecallReason } from './invoice-view';
-import type { Money } from './money';
+import type { Money } from '@dunning/law';
 import type { RefusalReason } from './pre-handoff-check';
 
 // A collection case, event-sourced: decide(command, state) → events, evolve(state, event) → state.

@@ -1,9 +1,8 @@
-export * from './money';
+export type { InterestCalculation, InterestSegment, Money } from '@dunning/law';
 export * from './calendar';
 export * from './invoice-view';
 export * from './pre-handoff-check';
 export * from './law/country-rules';
-export * from './law/default-interest';
 export * from './claim';
 export * from './collection-case';
 export * from './handoff-plan';

@@ -1,6 +1,6 @@
 import type { InvoicingEvent } from '@dunning/contracts';
 import type { LocalDate } from './calendar';
-import type { Money } from './money';
+import type { Money } from '@dunning/law';
 
 /**
  * collection-handoff's own view of an invoice, folded from invoicing.invoices.v1. It holds only

@@ -1,5 +1,5 @@
 import type { InvoiceView } from './invoice-view';
-import type { Money } from './money';
+import type { Money } from '@dunning/law';
 
 /**
  * Why a requested hand-off did not happen. The first five are the contract's known codes

@@ -1,6 +1,7 @@
-import { addDays, daysBetween, type LocalDate } from '../time/time';
+import { computeDefaultInterest } from '@dunning/law';
+import { addDays, type LocalDate } from '../time/time';
 import type { Channel, Money } from '../money';
-import { baseRateOn, rulePackFor, type DatedRate, type RulePack } from './rule-packs';
+import { rulePackFor, type RulePack } from './rule-packs';
 
 /** What a policy step asks to put on an action, before the law has its say. */
 export interface RequestedCharges {
@@ -137,34 +138,19 @@ function lawfulInterest(requested: RequestedCharges, context: ChargeContext, pac
   if (!overdue) return undefined;
   const surcharge = rule.surchargeBps[context.customerType];
   const from = addDays(context.dueDate, 1);
-  const interest = defaultInterest(context.outstanding, from, context.today, rule.baseRates, surcharge);
-  if (!interest) {
-    adjustments.push({ rule: `${pack.country}.default-interest.base-rate-unknown`, effect: 'not-computed', detail: `no base rate known for ${from}..${context.today}` });
+  // @dunning/law computes it (one base-rate table, one rounding rule: once, half up, at the end).
+  const result = computeDefaultInterest({ principal: context.outstanding, from, to: context.today, baseRates: rule.baseRates, surchargeBps: surcharge, law: rule.law });
+  if (!result.ok) {
+    adjustments.push({ rule: `${pack.country}.default-interest.base-rate-unknown`, effect: 'not-computed', detail: `no base rate known for ${result.date} (asked ${from}..${context.today})` });
     return undefined;
   }
-  return interest;
-}
-
-/**
- * Simple default interest on `principal` for the days `from`..`to` (both inclusive), actual/365,
- * with the base rate of each half-year. Integer arithmetic; the total is rounded down once.
- */
-export function defaultInterest(principal: Money, from: LocalDate, to: LocalDate, baseRates: readonly DatedRate[], surchargeBps: number): InterestClaim | undefined {
-  if (to < from) return { from, to, amount: { minor: 0, currency: principal.currency }, periods: [] };
-  const periods: { from: LocalDate; to: LocalDate; annualRateBps: number; baseRateBps: number }[] = [];
-  let numerator = 0;
-  let cursor = from;
-  while (cursor <= to) {
-    const rate = baseRateOn(baseRates, cursor);
-    if (!rate) return undefined;
-    const periodEnd = rate.validTo < to ? rate.validTo : to;
-    const days = daysBetween(cursor, periodEnd) + 1;
-    const annualRateBps = rate.rateBps + surchargeBps;
-    numerator += principal.minor * annualRateBps * days;
-    periods.push({ from: cursor, to: periodEnd, annualRateBps, baseRateBps: rate.rateBps });
-    cursor = addDays(periodEnd, 1);
-  }
-  return { from, to, amount: { minor: Math.floor(numerator / (10_000 * 365)), currency: principal.currency }, periods };
+  const { calculation } = result;
+  return {
+    from,
+    to: context.today,
+    amount: calculation.amount,
+    periods: calculation.segments.map((segment) => ({ from: segment.from, to: segment.to, annualRateBps: segment.rateBps, baseRateBps: segment.baseRateBps })),
+  };
 }
 
 function lawfulPayBy(requested: RequestedCharges, context: ChargeContext, pack: RulePack, adjustments: RuleAdjustment[]): LocalDate | undefined {

@@ -1,5 +1,5 @@
-import { defaultInterest, enforceRulePack, type ChargeContext, type RequestedCharges } from './enforce-rule-pack';
-import { GERMAN_BASE_RATES, GERMANY, SWEDEN } from './rule-packs';
+import { enforceRulePack, type ChargeContext, type RequestedCharges } from './enforce-rule-pack';
+import { GERMANY, SWEDEN } from './rule-packs';
 
 // Promise 8: rules of law are data per country and hard limits over any policy.
 const sek = (minor: number) => ({ minor, currency: 'SEK' });
@@ -86,19 +86,24 @@ describe('Germany', () => {
     expect(enforceRulePack(asked, { ...context, customerType: 'business' }, GERMANY).interest?.amount).toEqual(eur(844));
   });
 
-  it('splits interest at a change of the base rate', () => {
+  // The interest maths and its fixtures live in libs/law (default-interest.unit.test.ts); here: the rule pack uses them.
+  it('splits interest at a change of the base rate and rounds once, half up (@dunning/law)', () => {
     // 10 000.00 EUR from 2025-06-21 to 2025-07-10: 10 days at 2.27 + 5 = 7.27 %, 10 days at 1.27 + 5 = 6.27 %.
-    // 1000000 × (727 × 10 + 627 × 10) / 3 650 000 = 13 540 000 000 / 3 650 000 = 3 709.59 → 3 709 cents.
-    const claim = defaultInterest(eur(1_000_000), '2025-06-21', '2025-07-10', GERMAN_BASE_RATES, 500);
-    expect(claim?.amount).toEqual(eur(3_709));
-    expect(claim?.periods.map((p) => [p.from, p.to, p.annualRateBps])).toEqual([
-      ['2025-06-21', '2025-06-30', 727],
-      ['2025-07-01', '2025-07-10', 627],
+    // 1000000 × (727 × 10 + 627 × 10) / 3 650 000 = 3 709.59 → 3 710 cents.
+    const asked = { ...germanLetter, reminderFee: undefined, defaultInterest: true } as RequestedCharges;
+    const claim = enforceRulePack(asked, { ...germanContext, outstanding: eur(1_000_000), dueDate: '2025-06-20', today: '2025-07-10' }, GERMANY).interest;
+    expect(claim?.amount).toEqual(eur(3_710));
+    expect(claim?.periods.map((p) => [p.from, p.to, p.annualRateBps, p.baseRateBps])).toEqual([
+      ['2025-06-21', '2025-06-30', 727, 227],
+      ['2025-07-01', '2025-07-10', 627, 127],
     ]);
   });
 
-  it('does not guess a base rate it does not know', () => {
-    expect(defaultInterest(eur(100_000), '2030-01-01', '2030-01-31', GERMAN_BASE_RATES, 500)).toBeUndefined();
+  it('does not guess a base rate it does not know: no interest, and the adjustment says why', () => {
+    const asked = { ...germanLetter, reminderFee: undefined, defaultInterest: true } as RequestedCharges;
+    const result = enforceRulePack(asked, { ...germanContext, dueDate: '2029-12-31', today: '2030-01-31' }, GERMANY);
+    expect(result.interest).toBeUndefined();
+    expect(result.adjustments).toEqual([expect.objectContaining({ rule: 'DE.default-interest.base-rate-unknown', effect: 'not-computed' })]);
   });
 });
 
