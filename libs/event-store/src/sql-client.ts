@@ -9,7 +9,23 @@ export type SqlRow = Record<string, unknown>;
  * lets the same code run inside a caller's transaction, whatever opened it.
  */
 export interface SqlClient {
-  query<R = SqlRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R = SqlRow>(text: string, values?: unknown[]): Promise<SqlResult<R>>;
+}
+
+export interface SqlResult<R> {
+  rows: R[];
+  rowCount: number | null;
+}
+
+/** A pooled connection: a `pg` PoolClient satisfies it. */
+export interface SqlPoolClient extends SqlClient {
+  /** `release(true)` (or an error) destroys the connection instead of returning it to the pool. */
+  release(destroy?: boolean | Error): void;
+}
+
+/** A pool the caller owns (its size, its lifetime): a `pg` Pool satisfies it. */
+export interface SqlPool extends SqlClient {
+  connect(): Promise<SqlPoolClient>;
 }
 
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
@@ -29,12 +45,19 @@ const isolationSql: Record<IsolationLevel, string> = {
  * throws. A connection whose ROLLBACK failed is destroyed rather than returned to the pool, so a
  * broken session never leaks into the next caller.
  */
-export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-  const client = await pool.connect();
+export function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, options?: TransactionOptions): Promise<T>;
+export function withTransaction<T>(pool: SqlPool, fn: (client: SqlPoolClient) => Promise<T>, options?: TransactionOptions): Promise<T>;
+export async function withTransaction<T>(
+  pool: Pool | SqlPool,
+  fn: ((client: PoolClient) => Promise<T>) | ((client: SqlPoolClient) => Promise<T>),
+  options: TransactionOptions = {},
+): Promise<T> {
+  // The overloads pair a pg Pool with a pg PoolClient callback, so the client handed over is the one `fn` expects.
+  const client = (await pool.connect()) as PoolClient;
   let broken: Error | undefined;
   try {
     await client.query(`BEGIN ISOLATION LEVEL ${isolationSql[options.isolation ?? 'read committed']}`);
-    const result = await fn(client);
+    const result = await (fn as (client: PoolClient) => Promise<T>)(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {

@@ -1,24 +1,12 @@
+import { withTransaction, type SqlClient, type SqlPool } from '@dunning/event-store';
+
 /**
- * The smallest SQL surface the library needs. A `pg` PoolClient satisfies `SqlClient` and a
- * `pg` Pool satisfies `SqlPool`; the caller owns the pool (its size, its lifetime).
+ * The SQL surface is the event store's (`@dunning/event-store`): one definition of the client,
+ * pool and transaction for every library. Re-exported here so `@dunning/messaging` keeps its
+ * public names. A `pg` PoolClient satisfies `SqlClient` and a `pg` Pool satisfies `SqlPool`;
+ * the caller owns the pool (its size, its lifetime).
  */
-export interface SqlResult<Row> {
-  rows: Row[];
-  rowCount: number | null;
-}
-
-export interface SqlClient {
-  query<Row = Record<string, unknown>>(text: string, values?: unknown[]): Promise<SqlResult<Row>>;
-}
-
-export interface SqlPoolClient extends SqlClient {
-  /** `release(true)` (or an error) destroys the connection instead of returning it to the pool. */
-  release(destroy?: boolean | Error): void;
-}
-
-export interface SqlPool extends SqlClient {
-  connect(): Promise<SqlPoolClient>;
-}
+export type { SqlClient, SqlPool, SqlPoolClient, SqlResult } from '@dunning/event-store';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -28,25 +16,11 @@ export function quoteIdentifier(name: string): string {
   return `"${name}"`;
 }
 
-/** Runs `work` in one transaction on a pooled connection; a failed connection is destroyed, not reused. */
-export async function inTransaction<T>(pool: SqlPool, work: (client: SqlClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    try {
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackError) {
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      }
-      throw error;
-    }
-  } finally {
-    client.release(broken);
-  }
+/**
+ * Runs `work` in one read-committed transaction on a pooled connection; a connection whose
+ * ROLLBACK failed is destroyed, not reused. The event store's `withTransaction` under the name
+ * the consumers and apps use.
+ */
+export function inTransaction<T>(pool: SqlPool, work: (client: SqlClient) => Promise<T>): Promise<T> {
+  return withTransaction(pool, work);
 }
