@@ -39,29 +39,11 @@ data_dir="$state/data"
 config_file="$state/server.properties"
 version_file="$state/kafka.version"   # the version the running broker was started with
 
-say() { echo "kafka.sh: $*" >&2; }
-die() { say "ERROR: $*"; exit 1; }
+# shellcheck source-path=SCRIPTDIR source=lib/daemon.sh
+source "$here/lib/daemon.sh"
 
-# A pid counts only while it is alive and is a Kafka broker using this state dir's config,
-# so a stale pid file (reboot, pid reuse) never makes us believe a broker runs.
-running_pid() {
-  [[ -f "$pid_file" ]] || return 1
-  local pid
-  pid="$(cat "$pid_file" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  [[ -r "/proc/$pid/cmdline" ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "kafka.Kafka $config_file" || return 1
-  echo "$pid"
-}
-
-port_in_use() {
-  # ss is in iproute2; fall back to bash's /dev/tcp when it is absent.
-  if command -v ss >/dev/null 2>&1; then
-    ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
-  else
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-  fi
-}
+# A pid counts only while it is alive and is a Kafka broker using this state dir's config.
+running_pid() { daemon_pid "$pid_file" "kafka.Kafka $config_file"; }
 
 maven_profile() {
   case "$version" in 3.*) echo kafka3 ;; *) echo kafka4 ;; esac
@@ -223,17 +205,7 @@ stop() {
     return 0
   fi
   say "stopping pid $pid (graceful, up to ${stop_timeout}s)"
-  kill -TERM "$pid" 2>/dev/null || true
-  local waited=0
-  while kill -0 "$pid" 2>/dev/null && ((waited < stop_timeout * 10)); do
-    sleep 0.1
-    waited=$((waited + 1))
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "still alive after ${stop_timeout}s; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-  fi
+  stop_pid "$pid" "$stop_timeout"
   rm -f "$pid_file"
   say "stopped"
 }
@@ -250,17 +222,12 @@ status() {
 
 # Serialise start/stop across concurrent callers (several test runs may call `start` at once);
 # without this two callers could both format the same storage.
-with_lock() {
-  mkdir -p "$state"
-  exec 9>"$state/.lock"
-  flock -w $((start_timeout + stop_timeout + 120)) 9 || die "timed out waiting for another kafka.sh to finish"
-  "$@"
-}
+lock_timeout=$((start_timeout + stop_timeout + 120))
 
 cmd="${1:-}"
 case "$cmd" in
-  start) with_lock start ;;
-  stop) with_lock stop ;;
+  start) with_lock "$state" "$lock_timeout" start ;;
+  stop) with_lock "$state" "$lock_timeout" stop ;;
   status) status ;;
   classpath) classpath ;;
   *) echo "usage: $0 start|stop|status|classpath" >&2; exit 2 ;;

@@ -53,8 +53,8 @@ bearerbox_bin=/usr/sbin/bearerbox
 smsbox_bin=/usr/sbin/smsbox
 fakesmsc_bin=/usr/lib/kannel/test/fakesmsc   # shipped by kannel-extras
 
-say() { echo "kannel.sh: $*" >&2; }
-die() { say "ERROR: $*"; exit 1; }
+# shellcheck source-path=SCRIPTDIR/.. source=lib/daemon.sh
+source "$here/../lib/daemon.sh"
 
 ensure_installed() {
   [[ -x "$bearerbox_bin" && -x "$smsbox_bin" && -x "$fakesmsc_bin" ]] && return 0
@@ -74,35 +74,9 @@ ensure_installed() {
 
 # A pid counts only while it is alive and its command line names this state dir's config (or,
 # for fakesmsc, our SMSC port), so a stale pid file never makes us believe a box runs.
-running_pid() { # running_pid <name> <pattern>
-  local pid_file="$state/$1.pid" pid
-  [[ -f "$pid_file" ]] || return 1
-  pid="$(cat "$pid_file" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ && -r "/proc/$pid/cmdline" ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$2" || return 1
-  echo "$pid"
-}
-bearerbox_pid() { running_pid bearerbox "$bearerbox_bin -v 1 $config_file"; }
-smsbox_pid() { running_pid smsbox "$smsbox_bin -v 1 $config_file"; }
-fakesmsc_pid() { running_pid fakesmsc "$fakesmsc_bin -H 127.0.0.1 -r $fakesmsc_port"; }
-
-port_in_use() {
-  if command -v ss >/dev/null 2>&1; then
-    ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
-  else
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-  fi
-}
-
-# A plain HTTP/1.0 GET over bash's /dev/tcp: no curl needed on a fresh machine.
-http_get() { # http_get <port> <path>
-  local response
-  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
-  printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
-  response="$(timeout 5 cat <&3 || true)"
-  exec 3>&- 3<&-
-  printf '%s' "$response"
-}
+bearerbox_pid() { daemon_pid "$state/bearerbox.pid" "$bearerbox_bin -v 1 $config_file"; }
+smsbox_pid() { daemon_pid "$state/smsbox.pid" "$smsbox_bin -v 1 $config_file"; }
+fakesmsc_pid() { daemon_pid "$state/fakesmsc.pid" "$fakesmsc_bin -H 127.0.0.1 -r $fakesmsc_port"; }
 
 render_config() {
   sed -e "s|@STATE@|$state|g" \
@@ -190,25 +164,12 @@ start() {
   say "ready: sendsms http://127.0.0.1:$sendsms_port/cgi-bin/sendsms (user $sendsms_user); handset log $state/fakesmsc.log"
 }
 
-stop_pid() { # stop_pid <name> <pid>
-  local name="$1" pid="$2" waited=0
-  kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null && ((waited < stop_timeout * 10)); do
-    sleep 0.1
-    waited=$((waited + 1))
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "$name still alive after ${stop_timeout}s; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-}
-
 stop_all() {
   local pid stopped=0
   # smsbox first (it holds pending DLR callbacks), then the SMSC client, then the core.
-  if pid="$(smsbox_pid)"; then stop_pid smsbox "$pid"; stopped=1; fi
-  if pid="$(fakesmsc_pid)"; then stop_pid fakesmsc "$pid"; stopped=1; fi
-  if pid="$(bearerbox_pid)"; then stop_pid bearerbox "$pid"; stopped=1; fi
+  if pid="$(smsbox_pid)"; then stop_pid "$pid" "$stop_timeout" smsbox; stopped=1; fi
+  if pid="$(fakesmsc_pid)"; then stop_pid "$pid" "$stop_timeout" fakesmsc; stopped=1; fi
+  if pid="$(bearerbox_pid)"; then stop_pid "$pid" "$stop_timeout" bearerbox; stopped=1; fi
   rm -f "$state/smsbox.pid" "$state/fakesmsc.pid" "$state/bearerbox.pid"
   return $((1 - stopped))
 }
@@ -230,16 +191,11 @@ status() {
   return 1
 }
 
-with_lock() {
-  mkdir -p "$state"
-  exec 9>"$state/.lock"
-  flock -w $((start_timeout + 3 * stop_timeout + 120)) 9 || die "timed out waiting for another kannel.sh to finish"
-  "$@"
-}
+lock_timeout=$((start_timeout + 3 * stop_timeout + 120))
 
 case "${1:-}" in
-  start) with_lock start ;;
-  stop) with_lock stop ;;
+  start) with_lock "$state" "$lock_timeout" start ;;
+  stop) with_lock "$state" "$lock_timeout" stop ;;
   status) status ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

@@ -6,7 +6,7 @@
 #
 # Environment (all optional): PROMETHEUS_PORT (default 9090), DUNNING_STATE_DIR (default <repo>/tmp/local),
 # PROMETHEUS_TARGETS (default "127.0.0.1:9464 … 127.0.0.1:9469": the five services and the simulator),
-# PROMETHEUS_SCRAPE_INTERVAL (default 5s).
+# PROMETHEUS_SCRAPE_INTERVAL (default 5s), PROMETHEUS_STOP_TIMEOUT seconds before SIGKILL (default 10).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,21 +15,15 @@ port="${PROMETHEUS_PORT:-9090}"
 state="${DUNNING_STATE_DIR:-$repo/tmp/local}/prometheus"
 targets="${PROMETHEUS_TARGETS:-127.0.0.1:9464 127.0.0.1:9465 127.0.0.1:9466 127.0.0.1:9467 127.0.0.1:9468 127.0.0.1:9469}"
 interval="${PROMETHEUS_SCRAPE_INTERVAL:-5s}"
+stop_timeout="${PROMETHEUS_STOP_TIMEOUT:-10}"
 pid_file="$state/prometheus.pid"
 log_file="$state/prometheus.log"
 config="$state/prometheus.yml"
 
-say() { echo "prometheus.sh: $*" >&2; }
-die() { say "ERROR: $*"; exit 1; }
+# shellcheck source-path=SCRIPTDIR/.. source=lib/daemon.sh
+source "$here/../lib/daemon.sh"
 
-running_pid() {
-  [[ -f "$pid_file" ]] || return 1
-  local pid
-  pid="$(cat "$pid_file" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ && -r "/proc/$pid/cmdline" ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$config" || return 1
-  echo "$pid"
-}
+running_pid() { daemon_pid "$pid_file" "$config"; }
 
 ensure_installed() {
   command -v prometheus >/dev/null && return 0
@@ -80,9 +74,7 @@ start() {
 stop() {
   local pid
   pid="$(running_pid)" || { say "not running"; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  kill -KILL "$pid" 2>/dev/null || true
+  stop_pid "$pid" "$stop_timeout"
   rm -f "$pid_file"
   say "stopped"
 }

@@ -28,35 +28,13 @@ pid_file="$state/smtp-capture.pid"
 log_file="$state/smtp-capture.log"
 mail_dir="$state/messages"
 
-say() { echo "smtp.sh: $*" >&2; }
-die() { say "ERROR: $*"; exit 1; }
+# shellcheck source-path=SCRIPTDIR/.. source=lib/daemon.sh
+source "$here/../lib/daemon.sh"
 
-running_pid() {
-  [[ -f "$pid_file" ]] || return 1
-  local pid
-  pid="$(cat "$pid_file" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ && -r "/proc/$pid/cmdline" ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$script" || return 1
-  echo "$pid"
-}
-
-port_in_use() {
-  if command -v ss >/dev/null 2>&1; then
-    ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
-  else
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-  fi
-}
+running_pid() { daemon_pid "$pid_file" "$script"; }
 
 # Probes over bash's /dev/tcp: no curl or swaks needed on a fresh machine.
-http_health() {
-  { exec 3<>"/dev/tcp/127.0.0.1/$http_port"; } 2>/dev/null || return 1
-  printf 'GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
-  local response
-  response="$(timeout 5 cat <&3 || true)"
-  exec 3>&- 3<&-
-  grep -q '"status":"ok"' <<<"$response"
-}
+http_health() { grep -q '"status":"ok"' <<<"$(http_get "$http_port" /health)"; }
 smtp_banner() {
   { exec 3<>"/dev/tcp/127.0.0.1/$smtp_port"; } 2>/dev/null || return 1
   local line=""
@@ -109,21 +87,13 @@ start() {
 }
 
 stop() {
-  local pid waited=0
+  local pid
   if ! pid="$(running_pid)"; then
     rm -f "$pid_file"
     say "not running"
     return 0
   fi
-  kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null && ((waited < stop_timeout * 10)); do
-    sleep 0.1
-    waited=$((waited + 1))
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "still alive after ${stop_timeout}s; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
+  stop_pid "$pid" "$stop_timeout"
   rm -f "$pid_file"
   say "stopped"
 }
@@ -138,16 +108,11 @@ status() {
   return 1
 }
 
-with_lock() {
-  mkdir -p "$state"
-  exec 9>"$state/.lock"
-  flock -w $((start_timeout + stop_timeout + 60)) 9 || die "timed out waiting for another smtp.sh to finish"
-  "$@"
-}
+lock_timeout=$((start_timeout + stop_timeout + 60))
 
 case "${1:-}" in
-  start) with_lock start ;;
-  stop) with_lock stop ;;
+  start) with_lock "$state" "$lock_timeout" start ;;
+  stop) with_lock "$state" "$lock_timeout" stop ;;
   status) status ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

@@ -28,8 +28,8 @@ stop_timeout="${WIREMOCK_STOP_TIMEOUT:-10}"
 pid_file="$state/wiremock.pid"
 log_file="$state/wiremock.log"
 
-say() { echo "wiremock.sh: $*" >&2; }
-die() { say "ERROR: $*"; exit 1; }
+# shellcheck source-path=SCRIPTDIR/.. source=lib/daemon.sh
+source "$here/../lib/daemon.sh"
 
 jar_path() {
   local jars=("$repo"/node_modules/wiremock/build/wiremock-standalone-*.jar)
@@ -37,39 +37,13 @@ jar_path() {
   echo "${jars[0]}"
 }
 
-running_pid() {
-  [[ -f "$pid_file" ]] || return 1
-  local pid
-  pid="$(cat "$pid_file" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ && -r "/proc/$pid/cmdline" ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "wiremock-standalone" || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$state/root" || return 1
-  echo "$pid"
-}
-
-port_in_use() {
-  if command -v ss >/dev/null 2>&1; then
-    ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
-  else
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-  fi
-}
+running_pid() { daemon_pid "$pid_file" wiremock-standalone "$state/root"; }
 
 # A probe over bash's /dev/tcp: no curl needed on a fresh machine.
-healthy() {
-  { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
-  printf 'GET /__admin/health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
-  local response
-  response="$(timeout 5 cat <&3 || true)"
-  exec 3>&- 3<&-
-  grep -q '"status" *: *"healthy"' <<<"$response"
-}
+healthy() { grep -q '"status" *: *"healthy"' <<<"$(http_get "$port" /__admin/health)"; }
 
 start() {
   local pid
-  mkdir -p "$state"
-  exec 9>"$state/.lock"
-  flock -w 120 9 || die "could not take $state/.lock"
   if pid="$(running_pid)"; then
     say "already running (pid $pid, http://127.0.0.1:$port)"
     return 0
@@ -111,24 +85,12 @@ start() {
 
 stop() {
   local pid
-  mkdir -p "$state"
-  exec 9>"$state/.lock"
-  flock -w 120 9 || die "could not take $state/.lock"
   if ! pid="$(running_pid)"; then
     say "not running"
     rm -f "$pid_file"
     return 0
   fi
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + stop_timeout))
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS > deadline)); then
-      say "still running after ${stop_timeout}s: SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      break
-    fi
-    sleep 0.2
-  done
+  stop_pid "$pid" "$stop_timeout"
   rm -f "$pid_file"
   say "stopped"
 }
@@ -144,8 +106,8 @@ status() {
 }
 
 case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
+  start) with_lock "$state" 120 start ;;
+  stop) with_lock "$state" 120 stop ;;
   status) status ;;
   *) die "usage: $0 start|stop|status" ;;
 esac

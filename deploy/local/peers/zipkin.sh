@@ -6,7 +6,8 @@
 #   deploy/local/peers/zipkin.sh start|stop|status
 #
 # Environment (all optional): ZIPKIN_PORT (default 9411), DUNNING_STATE_DIR (default <repo>/tmp/local),
-# ZIPKIN_HEAP (default -Xmx384m), ZIPKIN_START_TIMEOUT seconds (default 90).
+# ZIPKIN_HEAP (default -Xmx384m), ZIPKIN_START_TIMEOUT seconds (default 90),
+# ZIPKIN_STOP_TIMEOUT seconds before SIGKILL (default 10).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,21 +18,15 @@ port="${ZIPKIN_PORT:-9411}"
 state="${DUNNING_STATE_DIR:-$repo/tmp/local}/zipkin"
 heap="${ZIPKIN_HEAP:--Xmx384m}"
 start_timeout="${ZIPKIN_START_TIMEOUT:-90}"
+stop_timeout="${ZIPKIN_STOP_TIMEOUT:-10}"
 pid_file="$state/zipkin.pid"
 log_file="$state/zipkin.log"
 jar="${HOME}/.m2/repository/io/zipkin/zipkin-server/$version/zipkin-server-$version-exec.jar"
 
-say() { echo "zipkin.sh: $*" >&2; }
-die() { say "ERROR: $*"; exit 1; }
+# shellcheck source-path=SCRIPTDIR/.. source=lib/daemon.sh
+source "$here/../lib/daemon.sh"
 
-running_pid() {
-  [[ -f "$pid_file" ]] || return 1
-  local pid
-  pid="$(cat "$pid_file" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ && -r "/proc/$pid/cmdline" ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "zipkin-server-$version-exec.jar" || return 1
-  echo "$pid"
-}
+running_pid() { daemon_pid "$pid_file" "zipkin-server-$version-exec.jar"; }
 
 healthy() { curl -fsS --max-time 3 "http://127.0.0.1:$port/health" 2>/dev/null | grep -q '"status" *: *"UP"'; }
 
@@ -51,6 +46,7 @@ start() {
   mkdir -p "$state"
   : >"$log_file"
   # In-memory storage: traces are for the operator's view and tests, not for keeping.
+  # shellcheck disable=SC2086 # ZIPKIN_HEAP may hold several JVM options
   STORAGE_TYPE=mem QUERY_PORT="$port" MEM_MAX_SPANS=500000 \
     setsid nohup java $heap -Djava.awt.headless=true -jar "$jar" --armeria.ports[0].ip=127.0.0.1 --armeria.ports[0].port="$port" --armeria.ports[0].protocols[0]=http \
     </dev/null >>"$log_file" 2>&1 &
@@ -69,9 +65,7 @@ start() {
 stop() {
   local pid
   pid="$(running_pid)" || { say "not running"; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  kill -KILL "$pid" 2>/dev/null || true
+  stop_pid "$pid" "$stop_timeout"
   rm -f "$pid_file"
   say "stopped"
 }
