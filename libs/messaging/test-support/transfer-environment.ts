@@ -1,10 +1,10 @@
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { KafkaPublisher } from '../src/kafka-publisher';
-import type { TransactionalBatchConsumer } from '../src/transactional-batch-consumer';
-import { testKafka } from './kafka';
+import { TransactionalBatchConsumer, type TransactionalBatchConsumerOptions } from '../src/transactional-batch-consumer';
+import { fastGroupConfig, testKafka } from './kafka';
 import { createFreshSchema, dropSchema, ensureTestDatabase, testPool } from './postgres';
-import { transfersDdl, type Transfer } from './transfers';
+import { decodeTransfer, transfersDdl, type Transfer } from './transfers';
 
 export interface TransferEnvironmentOptions {
   /** Kafka client id, so the broker's logs tell the test files apart. */
@@ -24,7 +24,14 @@ export interface TransferEnvironment {
   readonly running: Set<TransactionalBatchConsumer<Transfer>>;
   /** Empties the transfer projection (sums and effects), e.g. between tests sharing the schema. */
   clearProjection(): Promise<void>;
+  /** A transfer consumer on this environment, tracked in `running`, not started yet (attach listeners first). */
+  consumer(options: TransferConsumerOptions): TransactionalBatchConsumer<Transfer>;
+  /** `consumer(options)`, started. */
+  startConsumer(options: TransferConsumerOptions): Promise<TransactionalBatchConsumer<Transfer>>;
 }
+
+/** A transfer consumer's own settings; the environment supplies kafka, pool, schema and the decoder, and `fastGroupConfig` unless given. */
+export type TransferConsumerOptions = Omit<TransactionalBatchConsumerOptions<Transfer>, 'kafka' | 'pool' | 'schema' | 'decode'>;
 
 interface Resources {
   readonly kafka: Kafka;
@@ -65,6 +72,13 @@ export function useTransferEnvironment(options: TransferEnvironmentOptions): Tra
     await pool.end();
   });
 
+  const consumer = (options: TransferConsumerOptions): TransactionalBatchConsumer<Transfer> => {
+    const { kafka, pool, schema } = ready();
+    const created = new TransactionalBatchConsumer<Transfer>({ kafka, pool, schema, decode: decodeTransfer, consumerConfig: fastGroupConfig, ...options });
+    running.add(created);
+    return created;
+  };
+
   return {
     get kafka() {
       return ready().kafka;
@@ -82,6 +96,12 @@ export function useTransferEnvironment(options: TransferEnvironmentOptions): Tra
     clearProjection: async () => {
       const { pool, schema } = ready();
       await pool.query(`TRUNCATE "${schema}".account_sums, "${schema}".effects, "${schema}".effect_attempts`);
+    },
+    consumer,
+    startConsumer: async (options) => {
+      const started = consumer(options);
+      await started.start();
+      return started;
     },
   };
 }

@@ -1,16 +1,12 @@
 import { createTopic, kafkaBrokers, uniqueName, waitFor } from '@dunning/testing';
 import { OffsetStore } from '../src/offset-store';
-import { TransactionalBatchConsumer } from '../src/transactional-batch-consumer';
-import { fastGroupConfig } from '../test-support/kafka';
 import {
   countAppliedTransfers,
-  decodeTransfer,
   makeTransfers,
   readAccountSums,
   referenceFold,
   transferHandler,
   transferRecord,
-  type Transfer,
 } from '../test-support/transfers';
 import { useTransferEnvironment } from '../test-support/transfer-environment';
 
@@ -20,19 +16,8 @@ describe('PostgreSQL is the source of truth for consumed offsets', () => {
   beforeEach(() => env.clearProjection());
 
   async function run(topic: string, groupId: string, expectedApplied: number): Promise<void> {
-    const { kafka, pool, schema, running } = env;
-    const consumer = new TransactionalBatchConsumer<Transfer>({
-      kafka,
-      pool,
-      schema,
-      groupId,
-      topics: [topic],
-      decode: decodeTransfer,
-      handle: transferHandler(schema),
-      consumerConfig: fastGroupConfig,
-    });
-    running.add(consumer);
-    await consumer.start();
+    const { pool, schema } = env;
+    await env.startConsumer({ groupId, topics: [topic], handle: transferHandler(schema) });
     await waitFor(async () => (await countAppliedTransfers(pool, schema)) === expectedApplied, { description: `${expectedApplied} applied` });
   }
 

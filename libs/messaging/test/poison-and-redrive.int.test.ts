@@ -1,11 +1,8 @@
 import { createTopic, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor, type KcatRecord } from '@dunning/testing';
 import { deadLetterTopicFor, DlqHeaders, RedriveHeaders } from '../src/dead-letter';
 import { redrive } from '../src/redrive';
-import { TransactionalBatchConsumer } from '../src/transactional-batch-consumer';
-import { fastGroupConfig } from '../test-support/kafka';
 import {
   countAppliedTransfers,
-  decodeTransfer,
   effectCounts,
   makeTransfers,
   readAccountSums,
@@ -22,7 +19,7 @@ describe('poison records', () => {
   const env = useTransferEnvironment({ clientId: 'poison-test', schemaPrefix: 'poison' });
 
   it('dead-letters every invalid record with its origin and reason, applies valid ones once, keeps the partition moving, and redrives', async () => {
-    const { kafka, pool, schema, publisher, running } = env;
+    const { kafka, pool, schema, publisher } = env;
     const topic = await createTopic(kafkaBrokers(), uniqueName('poison'), 3);
     const groupId = uniqueName('poison-group');
     const blockedAccount = 'acct-blocked';
@@ -51,20 +48,13 @@ describe('poison records', () => {
     await publisher.publish([...head.slice(150), ...tail].map((t) => transferRecord(topic, t)));
     const valid = [...head, ...tail];
 
-    const consumer = new TransactionalBatchConsumer<Transfer>({
-      kafka,
-      pool,
-      schema,
+    await env.startConsumer({
       groupId,
       topics: [topic],
-      decode: decodeTransfer,
       handle: transferHandler(schema, { refuse: (t) => t.amountMinor === refusedAmount }),
       maxChunkSize: 64,
       clock: () => FAILED_AT,
-      consumerConfig: fastGroupConfig,
     });
-    running.add(consumer);
-    await consumer.start();
 
     const dlqTopic = deadLetterTopicFor(topic);
     const expectedDeadLetters = badJson.length + invalid.length + blocked.length + 1;

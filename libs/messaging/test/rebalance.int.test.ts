@@ -4,7 +4,6 @@ import { TransactionalBatchConsumer } from '../src/transactional-batch-consumer'
 import { fastGroupConfig } from '../test-support/kafka';
 import {
   countAppliedTransfers,
-  decodeTransfer,
   effectCounts,
   makeTransfers,
   readAccountSums,
@@ -31,13 +30,9 @@ describe('rebalance', () => {
     const joinedWithPartitions = new Set<string>();
     const startMember = async (name: string): Promise<TransactionalBatchConsumer<Transfer>> => {
       const project = transferHandler(schema);
-      const consumer = new TransactionalBatchConsumer<Transfer>({
-        kafka,
-        pool,
-        schema,
+      const consumer = env.consumer({
         groupId,
         topics: [topic],
-        decode: decodeTransfer,
         maxChunkSize: 50,
         consumerConfig: { ...fastGroupConfig, maxBytesPerPartition: 32 * 1024 },
         handle: async (events, tx, context) => {
@@ -51,7 +46,6 @@ describe('rebalance', () => {
         const assignment = (event.payload as { memberAssignment: Record<string, number[]> }).memberAssignment;
         if ((assignment[topic] ?? []).length > 0) joinedWithPartitions.add(name);
       });
-      running.add(consumer);
       await consumer.start();
       return consumer;
     };

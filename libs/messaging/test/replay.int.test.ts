@@ -19,7 +19,7 @@ describe('replay', () => {
   const env = useTransferEnvironment({ clientId: 'replay-test', schemaPrefix: 'replay' });
 
   it('rebuilds the projection from offset 0 with effects off, stops at the captured watermarks, and the live consumer carries on from there', async () => {
-    const { kafka, pool, schema, publisher, running } = env;
+    const { kafka, pool, schema, publisher } = env;
     const topic = await createTopic(kafkaBrokers(), uniqueName('replay'), 3);
     const groupId = uniqueName('replay-group');
     const before = makeTransfers(3_000, 40, 'before');
@@ -28,24 +28,15 @@ describe('replay', () => {
 
     const modes = new Set<ConsumerMode>();
     const project = transferHandler(schema);
-    const startLive = async (): Promise<TransactionalBatchConsumer<Transfer>> => {
-      const consumer = new TransactionalBatchConsumer<Transfer>({
-        kafka,
-        pool,
-        schema,
+    const startLive = (): Promise<TransactionalBatchConsumer<Transfer>> =>
+      env.startConsumer({
         groupId,
         topics: [topic],
-        decode: decodeTransfer,
-        consumerConfig: fastGroupConfig,
         handle: (events, tx, context) => {
           modes.add(context.mode);
           return project(events, tx, context);
         },
       });
-      running.add(consumer);
-      await consumer.start();
-      return consumer;
-    };
 
     const live = await startLive();
     await waitFor(async () => (await countAppliedTransfers(pool, schema)) === before.length, { description: 'live projection built' });

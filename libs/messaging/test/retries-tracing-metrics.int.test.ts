@@ -7,7 +7,6 @@ import { TransactionalBatchConsumer, type BatchHandler, type TransactionalBatchC
 import { fastGroupConfig } from '../test-support/kafka';
 import {
   countAppliedTransfers,
-  decodeTransfer,
   effectCounts,
   makeTransfers,
   readAccountSums,
@@ -55,21 +54,7 @@ describe('retries, tracing and metrics', () => {
     handle: BatchHandler<Transfer>,
     extra: Partial<TransactionalBatchConsumerOptions<Transfer>> = {},
   ): Promise<TransactionalBatchConsumer<Transfer>> {
-    const { kafka, pool, schema, running } = env;
-    const consumer = new TransactionalBatchConsumer<Transfer>({
-      kafka,
-      pool,
-      schema,
-      groupId,
-      topics: [topic],
-      decode: decodeTransfer,
-      handle,
-      consumerConfig: fastGroupConfig,
-      ...extra,
-    });
-    running.add(consumer);
-    await consumer.start();
-    return consumer;
+    return env.startConsumer({ groupId, topics: [topic], handle, ...extra });
   }
 
   /** A handler that fails its first `failures` calls with `error`, recording when each call happened. */
