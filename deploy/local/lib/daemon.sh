@@ -46,6 +46,31 @@ http_get() {
   printf '%s' "$response"
 }
 
+# wait_ready <what> <pid> <pid-file> <log-file> <timeout-seconds> <probe>…: polls the probe
+# command until it succeeds. When the daemon exits first, or the timeout passes (then the daemon
+# is killed), prints the log's last lines, removes the pid file and exits the script with 1.
+wait_ready() {
+  local what="$1" pid="$2" pid_file="$3" log_file="$4" timeout="$5" deadline
+  shift 5
+  deadline=$((SECONDS + timeout))
+  until "$@"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      say "$what exited during start-up; last lines of $log_file:"
+      tail -n 30 "$log_file" >&2 || true
+      rm -f "$pid_file"
+      exit 1
+    fi
+    if ((SECONDS >= deadline)); then
+      say "$what not ready within ${timeout}s; last lines of $log_file:"
+      tail -n 30 "$log_file" >&2 || true
+      kill -KILL "$pid" 2>/dev/null || true
+      rm -f "$pid_file"
+      exit 1
+    fi
+    sleep 0.2
+  done
+}
+
 # stop_pid <pid> <timeout-seconds> [label]: SIGTERM, wait up to the timeout for a graceful exit,
 # then SIGKILL and wait (briefly) until the process is gone, so its ports are free on return.
 stop_pid() {

@@ -6,7 +6,8 @@
 #
 # Environment (all optional): PROMETHEUS_PORT (default 9090), DUNNING_STATE_DIR (default <repo>/tmp/local),
 # PROMETHEUS_TARGETS (default "127.0.0.1:9464 … 127.0.0.1:9469": the five services and the simulator),
-# PROMETHEUS_SCRAPE_INTERVAL (default 5s), PROMETHEUS_STOP_TIMEOUT seconds before SIGKILL (default 10).
+# PROMETHEUS_SCRAPE_INTERVAL (default 5s), PROMETHEUS_START_TIMEOUT seconds (default 60),
+# PROMETHEUS_STOP_TIMEOUT seconds before SIGKILL (default 10).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,6 +16,7 @@ port="${PROMETHEUS_PORT:-9090}"
 state="${DUNNING_STATE_DIR:-$repo/tmp/local}/prometheus"
 targets="${PROMETHEUS_TARGETS:-127.0.0.1:9464 127.0.0.1:9465 127.0.0.1:9466 127.0.0.1:9467 127.0.0.1:9468 127.0.0.1:9469}"
 interval="${PROMETHEUS_SCRAPE_INTERVAL:-5s}"
+start_timeout="${PROMETHEUS_START_TIMEOUT:-60}"
 stop_timeout="${PROMETHEUS_STOP_TIMEOUT:-10}"
 pid_file="$state/prometheus.pid"
 log_file="$state/prometheus.log"
@@ -62,12 +64,7 @@ start() {
     --web.listen-address="127.0.0.1:$port" --storage.tsdb.retention.time=2d </dev/null >>"$log_file" 2>&1 &
   pid=$!
   echo "$pid" >"$pid_file"
-  local deadline=$((SECONDS + 60))
-  until ready; do
-    if ! kill -0 "$pid" 2>/dev/null; then tail -n 20 "$log_file" >&2; rm -f "$pid_file"; die "Prometheus exited during start"; fi
-    if (( SECONDS > deadline )); then tail -n 20 "$log_file" >&2; kill -KILL "$pid" 2>/dev/null || true; rm -f "$pid_file"; die "Prometheus not ready within 60s"; fi
-    sleep 0.5
-  done
+  wait_ready Prometheus "$pid" "$pid_file" "$log_file" "$start_timeout" ready
   say "ready on http://127.0.0.1:$port (pid $pid); log: $log_file"
 }
 

@@ -44,6 +44,8 @@ smtp_banner() {
   [[ "$line" == 220* ]]
 }
 
+smtp_ready() { http_health && smtp_banner; }
+
 start() {
   local pid
   if pid="$(running_pid)"; then
@@ -66,23 +68,7 @@ start() {
   pid=$!
   echo "$pid" >"$pid_file"
 
-  local deadline=$((SECONDS + start_timeout))
-  until http_health && smtp_banner; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      say "smtp-capture exited during start-up; last lines of $log_file:"
-      tail -n 30 "$log_file" >&2
-      rm -f "$pid_file"
-      exit 1
-    fi
-    if ((SECONDS >= deadline)); then
-      say "not ready within ${start_timeout}s; last lines of $log_file:"
-      tail -n 30 "$log_file" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-      rm -f "$pid_file"
-      exit 1
-    fi
-    sleep 0.1
-  done
+  wait_ready smtp-capture "$pid" "$pid_file" "$log_file" "$start_timeout" smtp_ready
   say "ready: SMTP 127.0.0.1:$smtp_port, HTTP http://127.0.0.1:$http_port/messages (pid $pid; mail in $mail_dir)"
 }
 

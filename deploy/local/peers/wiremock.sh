@@ -63,23 +63,7 @@ start() {
     </dev/null >"$log_file" 2>&1 9>&- &
   pid=$!
   echo "$pid" >"$pid_file"
-  local deadline=$((SECONDS + start_timeout))
-  until healthy; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      say "WireMock exited during start; last lines of $log_file:"
-      tail -n 40 "$log_file" >&2 || true
-      rm -f "$pid_file"
-      exit 1
-    fi
-    if ((SECONDS > deadline)); then
-      say "WireMock did not become healthy within ${start_timeout}s; last lines of $log_file:"
-      tail -n 40 "$log_file" >&2 || true
-      kill -9 "$pid" 2>/dev/null || true
-      rm -f "$pid_file"
-      exit 1
-    fi
-    sleep 0.3
-  done
+  wait_ready WireMock "$pid" "$pid_file" "$log_file" "$start_timeout" healthy
   say "started (pid $pid, http://127.0.0.1:$port, log $log_file)"
 }
 

@@ -53,12 +53,7 @@ start() {
   pid=$!
   echo "$pid" >"$pid_file"
   say "starting Zipkin $version (pid $pid) on http://127.0.0.1:$port; log: $log_file"
-  local deadline=$((SECONDS + start_timeout))
-  until healthy; do
-    if ! kill -0 "$pid" 2>/dev/null; then tail -n 30 "$log_file" >&2; rm -f "$pid_file"; die "Zipkin exited during start"; fi
-    if (( SECONDS > deadline )); then tail -n 30 "$log_file" >&2; kill -KILL "$pid" 2>/dev/null || true; rm -f "$pid_file"; die "Zipkin did not answer /health within ${start_timeout}s"; fi
-    sleep 0.5
-  done
+  wait_ready Zipkin "$pid" "$pid_file" "$log_file" "$start_timeout" healthy
   say "ready"
 }
 
