@@ -1,197 +1,34 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { Client } from 'pg';
-import { DUNNING_SOURCE, encodeBinary, INVOICING_SOURCE, type CloudEventLike } from '@dunning/contracts';
-import { createTopic, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor } from '@dunning/testing';
+import { DunningAttributes as D, EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER } from '@dunning/telemetry';
+import { uniqueName, waitFor } from '@dunning/testing';
 import { mailTo, smsTo, startKannel, startSmtpCapture, uniqueEmail, uniquePhone } from '../test-support/peers';
+import { NotifierHarness, type RunningNotifier } from '../test-support/notifier-process';
+import { OtlpTraceReceiver, spanAttribute } from '../test-support/otlp-receiver';
 
 // End to end: the notifier as its own process (main.ts, NestJS), real Kafka, real PostgreSQL, the
 // real SMTP capture server and the real Kannel. Requests and invoice events go in on Kafka; mail
 // arrives at the capture server, SMS at fakesmsc; outcomes come out on the deliveries topic.
 // The crash runs set NOTIFIER_FAULT_INJECTION=after-provider-accepted: the process kills itself
 // with SIGKILL right after a provider took a message and before `sent` is recorded.
+// Every run exports its spans to an OTLP receiver, so the canary at the end covers the spans of the
+// reconciliation and of a skipped message too (notifier-telemetry-canary.int.test.ts covers sending).
 
-const repo = resolve(__dirname, '../../..');
-const database = uniqueName('notifier_e2e').replace(/-/g, '_');
-const topics = { actions: uniqueName('e2e.dunning.actions'), invoices: uniqueName('e2e.invoicing.invoices'), deliveries: uniqueName('e2e.notifier.deliveries') };
-const group = uniqueName('notifier-e2e');
-const letters = mkdtempSync(join(tmpdir(), 'notifier-letters-'));
-
-interface Customer {
-  readonly customerId: string;
-  readonly name: string;
-  readonly email?: string;
-  readonly phone?: string;
-}
-const contacts = new Map<string, Customer>();
-let contactServer: Server;
-let contactPort = 0;
-let producer: Producer;
-let kafka: Kafka;
-const output: string[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
-interface RunningNotifier {
-  readonly child: ChildProcess;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-// One port for every run: Kannel calls back the URL it was given with the message (dlr-url), and
-// retries it while the notifier is down, so a restarted notifier must listen where the last one did.
-let notifierPort = 0;
-
-async function startNotifier(options: { fault?: boolean } = {}): Promise<RunningNotifier> {
-  notifierPort ||= await freePort();
-  const port = notifierPort;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HTTP_PORT: String(port),
-    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`,
-    KAFKA_BROKERS: kafkaBrokers().join(','),
-    NOTIFIER_ACTIONS_TOPIC: topics.actions,
-    NOTIFIER_INVOICES_TOPIC: topics.invoices,
-    NOTIFIER_DELIVERIES_TOPIC: topics.deliveries,
-    NOTIFIER_CONSUMER_GROUP: group,
-    INVOICING_URL: `http://127.0.0.1:${contactPort}`,
-    NOTIFIER_INVOICING_API_KEY: 'e2e-key',
-    NOTIFIER_POLL_MS: '200',
-    NOTIFIER_LEASE_MS: '1500',
-    NOTIFIER_BACKOFF_MS: '500',
-    NOTIFIER_SMS_RECONCILE_GRACE_MS: '30000',
-    // Any hour of any day: the quiet-hours rules have their own unit tests.
-    NOTIFIER_WINDOW_WEEKDAYS: '00:00-23:59',
-    NOTIFIER_WINDOW_SATURDAY: '00:00-23:59',
-    NOTIFIER_WINDOW_SUNDAY: '00:00-23:59',
-    NOTIFIER_CONTACT_CAP: '10',
-    NOTIFIER_LETTER_DROP_DIR: letters,
-    NOTIFIER_PAYMENT_LINK: 'https://pay.telco.example/i/{invoiceId}',
-    NOTIFIER_FAULT_INJECTION: options.fault ? 'after-provider-accepted' : '',
-    OTEL_SDK_DISABLED: 'true',
-  };
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', '-r', 'tsconfig-paths/register', 'apps/notifier/src/main.ts'], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return true; // a faulty run may already be gone
-      const response = await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => undefined);
-      return response?.ok ? true : undefined;
-    },
-    { timeoutMs: 60_000, description: 'the notifier to answer /health/live' },
-  );
-  return { child, exited };
-}
-
-async function stopNotifier(notifier: RunningNotifier): Promise<void> {
-  if (notifier.child.exitCode === null && notifier.child.signalCode === null) notifier.child.kill('SIGTERM');
-  await notifier.exited;
-}
-
-async function produce(topic: string, event: CloudEventLike): Promise<void> {
-  const record = encodeBinary(event);
-  await producer.send({ topic, acks: -1, messages: [{ key: record.key, value: record.value, headers: record.headers }] });
-}
-
+const harness = new NotifierHarness();
+const receiver = new OtlpTraceReceiver();
+const startNotifier = (options: { fault?: boolean } = {}): Promise<RunningNotifier> => harness.start({ ...options, env: receiver.env() });
+const deliveryState = (actionId: string) => harness.deliveryState(actionId);
+const outcomesFor = (actionId: string, minRecords: number) => harness.outcomesFor(actionId, minRecords);
 const at = (offsetMs = 0): string => new Date(Date.now() + offsetMs).toISOString();
-
-async function openInvoice(customer: Customer, invoiceId: string, locale: string, country: string, currency: string): Promise<void> {
-  contacts.set(customer.customerId, customer);
-  await produce(topics.invoices, {
-    specversion: '1.0',
-    id: `${invoiceId}-opened`,
-    source: INVOICING_SOURCE,
-    type: 'invoicing.invoice.opened.v1',
-    time: at(),
-    data: {
-      invoiceId,
-      customerId: customer.customerId,
-      issuedAt: '2026-03-01T09:00:00Z',
-      dueDate: '2026-03-31',
-      amount: { minor: 49_900, currency },
-      balance: { minor: 49_900, currency },
-      brand: 'Telco',
-      paymentReference: `REF${invoiceId.slice(-6)}`,
-      customer: { type: 'consumer', locale, timeZone: country === 'SE' ? 'Europe/Stockholm' : 'Europe/Berlin', country, reachableChannels: ['sms', 'email'] },
-    },
-  } as CloudEventLike);
-}
-
-async function requestReminder(customer: Customer, invoiceId: string, channel: 'sms' | 'email' | 'letter', locale: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const actionId = `${invoiceId}/reminder-1`;
-  await produce(topics.actions, {
-    specversion: '1.0',
-    id: `${actionId}-requested`,
-    source: DUNNING_SOURCE,
-    type: 'dunning.reminder.requested.v1',
-    time: at(),
-    data: { actionId, caseId: `case-${invoiceId}`, invoiceId, customerId: customer.customerId, requestedAt: at(), channel, templateId: 'reminder', locale, stepId: 'sms-reminder', policyVersion: 'default@1.0', ...extra },
-  } as CloudEventLike);
-  return actionId;
-}
-
-async function deliveryState(actionId: string): Promise<{ state: string; outcome_code: string | null } | undefined> {
-  const client = new Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${database}` });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ state: string; outcome_code: string | null }>('SELECT state, outcome_code FROM notifier.deliveries WHERE action_id = $1', [actionId]);
-    return rows[0];
-  } catch {
-    return undefined; // the schema is created by the notifier's migration at its first start
-  } finally {
-    await client.end();
-  }
-}
-
-async function outcomesFor(actionId: string, minRecords: number): Promise<string[]> {
-  const records = await readTopicWithKcat(topics.deliveries, { minRecords, timeoutMs: 30_000 });
-  return records
-    .filter((r) => (JSON.parse(r.value ?? '{}') as { actionId?: string }).actionId === actionId)
-    .map((r) => r.headers.find(([name]) => name === 'ce_type')?.[1] ?? '');
-}
 
 beforeAll(async () => {
   startSmtpCapture();
   startKannel();
-  const admin = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
-  kafka = new Kafka({ clientId: 'notifier-e2e', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
-  for (const topic of Object.values(topics)) await createTopic(kafkaBrokers(), topic);
-  producer = kafka.producer({ idempotent: true });
-  await producer.connect();
-  // Invoicing's contact endpoint as the notifier sees it (GET /customers/:id/contact, X-API-Key).
-  contactServer = createServer((request, response) => {
-    const customerId = decodeURIComponent(/^\/customers\/([^/]+)\/contact$/.exec(request.url ?? '')?.[1] ?? '');
-    const customer = contacts.get(customerId);
-    if (request.headers['x-api-key'] !== 'e2e-key') return void response.writeHead(401).end();
-    if (!customer) return void response.writeHead(404).end();
-    response.setHeader('content-type', 'application/json');
-    response.end(JSON.stringify({ status: 'ok', customerId, contact: { name: customer.name, email: customer.email, phone: customer.phone }, profile: { consent: {} }, reachableChannels: ['sms', 'email'] }));
-  });
-  await new Promise<void>((r) => contactServer.listen(0, '127.0.0.1', r));
-  contactPort = (contactServer.address() as { port: number }).port;
+  await harness.setUp();
+  await receiver.start();
 }, 120_000);
 
 afterAll(async () => {
-  await producer?.disconnect();
-  await new Promise<void>((r) => contactServer.close(() => r()));
-  const admin = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
+  await receiver.stop();
+  await harness.tearDown();
 });
 
 describe('notifier end to end (Kafka in, SMTP capture + Kannel out, outcomes on Kafka)', () => {
@@ -203,13 +40,13 @@ describe('notifier end to end (Kafka in, SMTP capture + Kannel out, outcomes on 
 
   it('exactly once when killed between the provider accepting and the notifier recording it (SMS via Kannel, e-mail via SMTP)', async () => {
     const seInvoice = uniqueName('INV-SE');
-    await openInvoice(sweden, seInvoice, 'sv-SE', 'SE', 'SEK');
+    await harness.openInvoice(sweden, seInvoice, 'sv-SE', 'SE', 'SEK');
     const deInvoice = uniqueName('INV-DE');
-    await openInvoice(germany, deInvoice, 'de-DE', 'DE', 'EUR');
-    smsAction = await requestReminder(sweden, seInvoice, 'sms', 'sv-SE');
-    emailAction = await requestReminder(germany, deInvoice, 'email', 'de-DE');
+    await harness.openInvoice(germany, deInvoice, 'de-DE', 'DE', 'EUR');
+    smsAction = await harness.requestReminder(sweden, seInvoice, 'sms', 'sv-SE');
+    emailAction = await harness.requestReminder(germany, deInvoice, 'email', 'de-DE');
     // The same request again (a redelivery upstream): still one delivery.
-    await requestReminder(germany, deInvoice, 'email', 'de-DE');
+    await harness.requestReminder(germany, deInvoice, 'email', 'de-DE');
 
     // Run 1 and run 2 each die right after a provider took a message (SIGKILL, nothing recorded).
     const first = await startNotifier({ fault: true });
@@ -242,43 +79,58 @@ describe('notifier end to end (Kafka in, SMTP capture + Kannel out, outcomes on 
       expect(mails).toHaveLength((await mailTo(germany.email)).length); // still one, after everything settled
       expect(smsTo(sweden.phone)).toHaveLength(1);
     } finally {
-      await stopNotifier(third);
+      await harness.stop(third);
     }
   }, 300_000);
 
   it('promise 1: a payment that arrives after the request but before sending means no message', async () => {
     const invoiceId = uniqueName('INV-PAID');
-    await openInvoice(paidMeanwhile, invoiceId, 'sv-SE', 'SE', 'SEK');
-    // The request may not go out for a few seconds (its send window), and the payment lands meanwhile.
-    const actionId = await requestReminder(paidMeanwhile, invoiceId, 'email', 'sv-SE', { sendWindow: { notBefore: at(6_000), notAfter: at(3_600_000) } });
+    // The notifier is up first: its start (slow on a busy machine) must not eat the send window.
     const notifier = await startNotifier();
     try {
+      await harness.openInvoice(paidMeanwhile, invoiceId, 'sv-SE', 'SE', 'SEK');
+      // The request may not go out for a few seconds (its send window), and the payment lands meanwhile.
+      const actionId = await harness.requestReminder(paidMeanwhile, invoiceId, 'email', 'sv-SE', { sendWindow: { notBefore: at(12_000), notAfter: at(3_600_000) } });
       await waitFor(async () => ((await deliveryState(actionId))?.outcome_code === 'deferred-not-before' ? true : undefined), { timeoutMs: 30_000, description: 'the request accepted and waiting' });
-      await produce(topics.invoices, {
-        specversion: '1.0',
-        id: `${invoiceId}-settled`,
-        source: INVOICING_SOURCE,
-        type: 'invoicing.invoice.settled.v1',
-        time: at(),
-        data: { invoiceId, customerId: paidMeanwhile.customerId, settledAt: at(), settledBy: 'payment' },
-      } as CloudEventLike);
+      await harness.settleInvoice(paidMeanwhile, invoiceId);
       const final = await waitFor(async () => {
         const state = await deliveryState(actionId);
         return state?.state === 'skipped' || state?.state === 'sent' ? state : undefined;
       }, { timeoutMs: 30_000, description: 'the delivery decided' });
       expect(final).toEqual({ state: 'skipped', outcome_code: 'invoice-closed' });
       expect(await mailTo(paidMeanwhile.email)).toHaveLength(0);
-      expect(await outcomesFor(actionId, 1)).toEqual(['notifier.message.skipped.v1']);
+      // The topic already holds the first test's outcomes: wait for this action's own (the relay publishes it after the commit).
+      const outcomes = await waitFor(async () => {
+        const found = await outcomesFor(actionId, 1);
+        return found.length > 0 ? found : undefined;
+      }, { timeoutMs: 30_000, description: 'the skipped outcome on the deliveries topic' });
+      expect(outcomes).toEqual(['notifier.message.skipped.v1']);
     } finally {
-      await stopNotifier(notifier);
+      await harness.stop(notifier);
     }
   }, 180_000);
 
-  it('promise 7 canary: the notifier\'s logs hold no name, e-mail address or phone number', () => {
-    const logs = output.join('');
+  it('promise 7 canary: the notifier\'s logs and spans hold no name, e-mail address or phone number', async () => {
+    const logs = harness.output.join('');
     expect(logs.length).toBeGreaterThan(0);
-    for (const customer of [sweden, germany, paidMeanwhile]) {
-      for (const value of [customer.name, customer.email, customer.phone]) expect(logs).not.toContain(value);
-    }
+    const canaries = [sweden, germany, paidMeanwhile].flatMap((customer) => [customer.name, customer.email, customer.phone]);
+    for (const value of canaries) expect(logs).not.toContain(value);
+
+    // The healthy runs' spans: the reconciliation of the attempts the killed runs left, and the skip.
+    await waitFor(() => (receiver.spans().some((span) => span.name === 'notifier reconcile') ? true : undefined), { timeoutMs: 10_000, description: 'the reconciliation spans exported' });
+    const spans = receiver.spans();
+    // Run 3 at least reconciles the attempt run 2 was killed after (run 2's spans may die with it).
+    const reconciled = spans.filter((span) => span.name === 'notifier reconcile' && [smsAction, emailAction].includes(String(spanAttribute(span, D.action.id))));
+    expect(reconciled.map((span) => [spanAttribute(span, D.delivery.status), spanAttribute(span, D.delivery.reason)])).toContainEqual(['sent', 'reconciled']);
+    const verdicts = spans.filter((span) => span.name === 'notifier reconcile smtp' || span.name === 'notifier reconcile kannel').map((span) => spanAttribute(span, D.delivery.reconcileVerdict));
+    expect(verdicts).toContain('accepted');
+    const skips = spans.filter((span) => span.name === 'notifier send-time checks' && spanAttribute(span, D.decision.outcome) === 'skip');
+    expect(skips.map((span) => spanAttribute(span, D.decision.reason))).toContain('invoice-closed');
+
+    const strings = receiver.strings();
+    expect(strings).toContain(germany.customerId); // the scan sees the (pseudonymous) ids the spans carry
+    for (const value of canaries) expect(strings.filter((text) => text.includes(value))).toEqual([]);
+    expect(strings.filter((text) => text.includes(EMAIL_PLACEHOLDER) || text.includes(PHONE_PLACEHOLDER))).toEqual([]);
+    expect(spans.filter((span) => span.name.startsWith('notifier ') && (span.droppedAttributesCount ?? 0) > 0).map((span) => span.name)).toEqual([]);
   });
 });
