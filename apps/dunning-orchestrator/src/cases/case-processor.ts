@@ -1,5 +1,6 @@
 import type { EventStore, NewEvent } from '@dunning/event-store';
 import type { ConsumerMode, SqlClient } from '@dunning/messaging';
+import { injectTraceContext } from '@dunning/telemetry';
 import {
   decide,
   evolve,
@@ -112,13 +113,14 @@ export class CaseProcessor {
   private async keepTimers(tx: SqlClient, caseId: string, decisions: readonly CaseDecision[], now: Date): Promise<void> {
     for (const decision of decisions) {
       if (decision.type === 'TimerScheduled') {
-        await tx.query(`INSERT INTO ${this.s}.timers (timer_id, case_id, fire_at, purpose, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (timer_id) DO NOTHING`, [
-          decision.timerId,
-          caseId,
-          decision.fireAt,
-          decision.purpose,
-          now,
-        ]);
+        // The trace the timer was planned in (the consumed record's, or the firing timer's): the
+        // poller fires it as a child of this context, so the invoice's journey stays one trace.
+        const trace = injectTraceContext({});
+        await tx.query(
+          `INSERT INTO ${this.s}.timers (timer_id, case_id, fire_at, purpose, created_at, traceparent, tracestate)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (timer_id) DO NOTHING`,
+          [decision.timerId, caseId, decision.fireAt, decision.purpose, now, trace['traceparent'] ?? null, trace['tracestate'] ?? null],
+        );
       } else if (decision.type === 'TimerCancelled') {
         await tx.query(`UPDATE ${this.s}.timers SET status = 'cancelled' WHERE timer_id = $1 AND status = 'pending'`, [decision.timerId]);
       } else if (decision.type === 'CaseClosed') {

@@ -1,4 +1,6 @@
 import { inTransaction, type SqlPool } from '@dunning/messaging';
+import { DunningAttributes, extractTraceContext, withSpan } from '@dunning/telemetry';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Clock } from '../clock/clock';
 import type { CaseProcessor } from '../cases/case-processor';
 
@@ -18,6 +20,9 @@ export interface TimerPollerOptions {
  * the work, none waits on another) and fired in one transaction that marks it fired, appends the
  * case's `TimerFired` and decisions, and writes their outbox rows. A crash before COMMIT leaves the
  * timer pending and nothing written; after COMMIT it is fired and never claimed again: once.
+ *
+ * A timer fires inside a `fire timer` span whose parent is the trace context stored when it was
+ * scheduled, so the decisions and outbox rows it writes continue the invoice's trace.
  */
 export class TimerPoller {
   private loop: Promise<void> | undefined;
@@ -56,8 +61,8 @@ export class TimerPoller {
   private async fireOne(): Promise<boolean> {
     const timerId = await inTransaction(this.options.pool, async (tx) => {
       const now = this.options.clock.now();
-      const { rows } = await tx.query<{ timer_id: string; case_id: string; customer_id: string }>(
-        `SELECT t.timer_id, t.case_id, c.customer_id
+      const { rows } = await tx.query<{ timer_id: string; case_id: string; customer_id: string; traceparent: string | null; tracestate: string | null }>(
+        `SELECT t.timer_id, t.case_id, c.customer_id, t.traceparent, t.tracestate
            FROM ${this.s}.timers t JOIN ${this.s}.cases c ON c.case_id = t.case_id
           WHERE t.status = 'pending' AND t.fire_at <= $1
           ORDER BY t.fire_at, t.timer_id
@@ -67,8 +72,14 @@ export class TimerPoller {
       );
       const due = rows[0];
       if (!due) return undefined;
-      await tx.query(`UPDATE ${this.s}.timers SET status = 'fired', fired_at = $2, fire_count = fire_count + 1 WHERE timer_id = $1`, [due.timer_id, now]);
-      await this.options.processor.handle(tx, due.case_id, due.customer_id, [{ type: 'TimerFired', timerId: due.timer_id, at: now.toISOString() }], 'live', now);
+      // The poller's loop has no context of its own worth keeping: the stored one replaces it.
+      const scheduledIn = extractTraceContext({ traceparent: due.traceparent ?? undefined, tracestate: due.tracestate ?? undefined }, ROOT_CONTEXT);
+      await context.with(scheduledIn, () =>
+        withSpan('fire timer', { [DunningAttributes.timer.id]: due.timer_id, [DunningAttributes.case.id]: due.case_id }, async () => {
+          await tx.query(`UPDATE ${this.s}.timers SET status = 'fired', fired_at = $2, fire_count = fire_count + 1 WHERE timer_id = $1`, [due.timer_id, now]);
+          await this.options.processor.handle(tx, due.case_id, due.customer_id, [{ type: 'TimerFired', timerId: due.timer_id, at: now.toISOString() }], 'live', now);
+        }),
+      );
       return due.timer_id;
     });
     if (timerId) this.options.onFired?.(timerId);

@@ -1,0 +1,158 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { encodeBinary, INVOICING_SOURCE } from '@dunning/contracts';
+import { createTopic, kafkaBrokers, uniqueName, waitFor } from '@dunning/testing';
+
+/**
+ * A reminder planned ahead continues the trace of the invoice event that planned it: the timer
+ * stores the trace context active when it is scheduled, and the poller fires it inside a span
+ * whose parent is that context, so the action's outbox row (and the Kafka record the relay sends
+ * from it) carry the invoice's trace id. The real service process, real broker and database,
+ * telemetry on (no exporter), simulated clock.
+ */
+const repo = path.resolve(__dirname, '../../../..');
+const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
+const database = `dunning_${uniqueName('orchtrace').replace(/-/g, '_')}`;
+const databaseUrl = `postgres://postgres@127.0.0.1:5432/${database}`;
+const topics = {
+  invoices: uniqueName('it-invoices'),
+  scores: uniqueName('it-scores'),
+  deliveries: uniqueName('it-deliveries'),
+  collection: uniqueName('it-collection'),
+  actions: uniqueName('it-actions'),
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const traceIdOf = (traceparent: string | null | undefined): string | undefined => traceparent?.split('-')[1];
+
+describe('timers continue the trace they were scheduled in (real broker and database)', () => {
+  const db = new Client({ connectionString: databaseUrl });
+  let child: ChildProcess | undefined;
+  let port = 0;
+  const output: string[] = [];
+
+  beforeAll(async () => {
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.end();
+    await db.connect();
+    for (const topic of Object.values(topics)) await createTopic(kafkaBrokers(), topic, 1);
+    port = await freePort();
+    child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/dunning-orchestrator/src/main.ts'], {
+      cwd: repo,
+      env: {
+        ...process.env,
+        HTTP_PORT: String(port),
+        DATABASE_URL: databaseUrl,
+        KAFKA_BROKERS: kafkaBrokers().join(','),
+        ORCHESTRATOR_CLOCK: 'simulated',
+        ORCHESTRATOR_SIMULATED_CLOCK_START: '2026-03-01T10:00:00Z',
+        ORCHESTRATOR_TIMER_POLL_MS: '50',
+        ORCHESTRATOR_CONSUMER_GROUP: uniqueName('it-orchestrator'),
+        ORCHESTRATOR_TOPIC_INVOICES: topics.invoices,
+        ORCHESTRATOR_TOPIC_SCORES: topics.scores,
+        ORCHESTRATOR_TOPIC_DELIVERIES: topics.deliveries,
+        ORCHESTRATOR_TOPIC_COLLECTION: topics.collection,
+        ORCHESTRATOR_TOPIC_ACTIONS: topics.actions,
+        // Telemetry on, exporting nowhere: spans get real ids and context flows.
+        OTEL_SDK_DISABLED: 'false',
+        OTEL_TRACES_EXPORTER: 'none',
+        OTEL_METRICS_EXPORTER: 'none',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  });
+
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child?.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    await db.end();
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  const alive = () => {
+    if (child?.exitCode !== null) throw new Error(`service exited: ${output.join('').slice(-2000)}`);
+  };
+
+  it("fires a reminder planned weeks ahead in the invoice event's trace", async () => {
+    const invoiceTraceId = randomBytes(16).toString('hex');
+    const invoiceTraceparent = `00-${invoiceTraceId}-${randomBytes(8).toString('hex')}-01`;
+    const data = {
+      invoiceId: 'invoice-traced',
+      customerId: 'customer-traced',
+      issuedAt: '2026-03-01T10:00:00Z',
+      dueDate: '2026-03-31',
+      amount: { minor: 59_900, currency: 'SEK' },
+      balance: { minor: 59_900, currency: 'SEK' },
+      customer: { type: 'consumer', locale: 'sv-SE', timeZone: 'Europe/Stockholm', country: 'SE', reachableChannels: ['sms', 'email'] },
+    };
+    const record = encodeBinary({ specversion: '1.0', id: 'opened-traced', source: INVOICING_SOURCE, type: 'invoicing.invoice.opened.v1', time: '2026-03-01T10:00:00Z', data });
+    const kafka = new Kafka({ clientId: 'it-producer', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: topics.invoices, messages: [{ key: record.key, value: record.value, headers: { ...record.headers, traceparent: invoiceTraceparent } }] });
+    await producer.disconnect();
+
+    // Scheduled while the consumed record's span was active: the timer row keeps that trace.
+    const pending = await waitFor(
+      async () => {
+        alive();
+        const { rows } = await db.query<{ traceparent: string | null }>(`SELECT traceparent FROM orchestrator.timers WHERE status = 'pending'`).catch(() => ({ rows: [] }));
+        return rows[0];
+      },
+      { timeoutMs: 90_000, description: 'the case with its first timer' },
+    );
+    expect(traceIdOf(pending.traceparent)).toBe(invoiceTraceId);
+
+    // Weeks later (simulated): the soft reminder falls due and the poller fires it.
+    // (Moved through the admin endpoint, which fires the due timers at once.)
+    const moved = await fetch(`http://127.0.0.1:${port}/admin/clock`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ now: '2026-03-28T09:30:00Z' }),
+    });
+    expect(moved.status).toBe(200);
+    const reminder = await waitFor(
+      async () => {
+        alive();
+        const { rows } = await db.query<{ headers: Record<string, string> }>(
+          `SELECT headers FROM orchestrator.outbox WHERE headers->>'ce_type' = 'dunning.reminder.requested.v1'`,
+        );
+        return rows[0];
+      },
+      { timeoutMs: 60_000, description: "the reminder's outbox row" },
+    );
+    expect(traceIdOf(reminder.headers['traceparent'])).toBe(invoiceTraceId);
+    // A child of the stored context (the fire span), not the invoice producer's span itself.
+    expect(reminder.headers['traceparent']).not.toBe(invoiceTraceparent);
+
+    // The timer the firing scheduled in turn (the due-date notice) stays in the same trace.
+    const { rows: next } = await db.query<{ traceparent: string | null }>(`SELECT traceparent FROM orchestrator.timers WHERE status = 'pending'`);
+    expect(next.length).toBeGreaterThan(0);
+    for (const timer of next) expect(traceIdOf(timer.traceparent)).toBe(invoiceTraceId);
+  });
+});
