@@ -10,6 +10,15 @@ export interface WatchRow {
   readonly customerId: string;
   readonly overdueAt: string;
   readonly windowEnd: string;
+  /** W3C trace context of the event that put the invoice on the watch: the overdue score continues it. */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
+}
+
+/** A watched invoice's stored trace context. */
+export interface WatchTrace {
+  readonly traceparent?: string;
+  readonly tracestate?: string;
 }
 
 const iso = (value: unknown): string => (value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString());
@@ -43,9 +52,9 @@ export async function saveHistories(client: SqlClient, histories: readonly Custo
 export async function watchInvoices(client: SqlClient, rows: readonly WatchRow[], now: Date): Promise<void> {
   if (rows.length === 0) return;
   await client.query(
-    `INSERT INTO scoring.invoice_watch (invoice_id, customer_id, overdue_at, window_end, updated_at)
-     SELECT r."invoiceId", r."customerId", r."overdueAt"::timestamptz, r."windowEnd"::timestamptz, $2
-       FROM jsonb_to_recordset($1::jsonb) AS r("invoiceId" text, "customerId" text, "overdueAt" text, "windowEnd" text)
+    `INSERT INTO scoring.invoice_watch (invoice_id, customer_id, overdue_at, window_end, updated_at, traceparent, tracestate)
+     SELECT r."invoiceId", r."customerId", r."overdueAt"::timestamptz, r."windowEnd"::timestamptz, $2, r.traceparent, r.tracestate
+       FROM jsonb_to_recordset($1::jsonb) AS r("invoiceId" text, "customerId" text, "overdueAt" text, "windowEnd" text, traceparent text, tracestate text)
      ON CONFLICT (invoice_id) DO NOTHING`,
     [JSON.stringify(rows), now],
   );
@@ -61,20 +70,28 @@ export async function markPaidBeforeOverdue(client: SqlClient, invoiceId: string
 }
 
 /** A dispute rejected or a payment plan broken puts a skipped invoice back in line for a score. */
-export async function rewatch(client: SqlClient, invoiceId: string, reason: string, now: Date): Promise<void> {
-  await client.query(`UPDATE scoring.invoice_watch SET status = 'waiting', status_reason = $2, updated_at = $3 WHERE invoice_id = $1 AND status = 'skipped'`, [invoiceId, reason, now]);
+export async function rewatch(client: SqlClient, invoiceId: string, reason: string, now: Date, trace: WatchTrace = {}): Promise<void> {
+  // The event that puts it back in line is the one its later score continues.
+  await client.query(
+    `UPDATE scoring.invoice_watch SET status = 'waiting', status_reason = $2, updated_at = $3, traceparent = $4, tracestate = $5 WHERE invoice_id = $1 AND status = 'skipped'`,
+    [invoiceId, reason, now, trace.traceparent ?? null, trace.tracestate ?? null],
+  );
 }
 
-export async function claimDueInvoices(client: SqlClient, now: Date, limit: number): Promise<{ invoiceId: string; customerId: string }[]> {
-  const { rows } = await client.query<{ invoice_id: string; customer_id: string }>(
-    `SELECT invoice_id, customer_id FROM scoring.invoice_watch
+export async function claimDueInvoices(client: SqlClient, now: Date, limit: number): Promise<{ invoiceId: string; customerId: string; trace: WatchTrace }[]> {
+  const { rows } = await client.query<{ invoice_id: string; customer_id: string; traceparent: string | null; tracestate: string | null }>(
+    `SELECT invoice_id, customer_id, traceparent, tracestate FROM scoring.invoice_watch
       WHERE status = 'waiting' AND overdue_at <= $1
       ORDER BY overdue_at, invoice_id
       LIMIT $2
       FOR UPDATE SKIP LOCKED`,
     [now, limit],
   );
-  return rows.map((row) => ({ invoiceId: row.invoice_id, customerId: row.customer_id }));
+  return rows.map((row) => ({
+    invoiceId: row.invoice_id,
+    customerId: row.customer_id,
+    trace: { ...(row.traceparent ? { traceparent: row.traceparent } : {}), ...(row.tracestate ? { tracestate: row.tracestate } : {}) },
+  }));
 }
 
 export async function setWatchStatus(client: SqlClient, invoiceId: string, status: 'scored' | 'skipped', reason: string, now: Date): Promise<void> {

@@ -1,4 +1,6 @@
 import { Outbox, withTransaction, type SqlClient } from '@dunning/event-store';
+import { DunningAttributes, extractTraceContext, withSpan } from '@dunning/telemetry';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Pool } from 'pg';
 import { computeScore, featuresAsOf, scorability, type ComputedScore, type CustomerHistory, type NotScorableReason } from '../domain';
 import { insertScore } from '../persistence/model-registry';
@@ -45,7 +47,7 @@ export class ScoringService {
       );
       let scored = 0;
       let skipped = 0;
-      for (const { invoiceId, customerId } of due) {
+      for (const { invoiceId, customerId, trace } of due) {
         const history = histories.get(customerId);
         const check = history ? scorability(history, invoiceId, now.toISOString(), this.deps.settings.overdueGraceDays) : ({ scorable: false, reason: 'unknown-invoice' } as const);
         if (!check.scorable || !history) {
@@ -53,7 +55,13 @@ export class ScoringService {
           skipped++;
           continue;
         }
-        const score = await this.scoreAndPublish(tx, history, invoiceId, now, 'overdue');
+        // Published days after the invoice event, outside any consumer span: the score continues the
+        // trace stored with the watch row (the event that made the invoice known or put it back in line).
+        const score = await context.with(extractTraceContext({ ...trace }, ROOT_CONTEXT), () =>
+          withSpan('score overdue invoice', { [DunningAttributes.invoice.id]: invoiceId, [DunningAttributes.customer.id]: customerId }, () =>
+            this.scoreAndPublish(tx, history, invoiceId, now, 'overdue'),
+          ),
+        );
         await setWatchStatus(tx, invoiceId, 'scored', score.scoreId, now);
         scored++;
       }
