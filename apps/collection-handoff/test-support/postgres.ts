@@ -3,7 +3,7 @@ import { Client, Pool } from 'pg';
 import { EventStore, eventStoreSchemaSql } from '@dunning/event-store';
 import { consumerOffsetsDdl } from '@dunning/messaging';
 import type { InvoicingEvent } from '@dunning/contracts';
-import { collectionTablesSql } from '../src/persistence/schema';
+import { caseTraceContextSql, collectionTablesSql } from '../src/persistence/schema';
 import { CaseStore } from '../src/persistence/case-store';
 import { InvoiceProjectionStore } from '../src/persistence/invoice-projection-store';
 
@@ -37,6 +37,7 @@ export async function freshCollectionSchema(pool: Pool): Promise<string> {
   await pool.query(eventStoreSchemaSql(schema));
   await pool.query(consumerOffsetsDdl(schema));
   await pool.query(collectionTablesSql(schema));
+  await pool.query(caseTraceContextSql(schema));
   return schema;
 }
 

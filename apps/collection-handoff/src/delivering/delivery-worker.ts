@@ -1,4 +1,6 @@
 import { inTransaction, quoteIdentifier, type SqlPool } from '@dunning/messaging';
+import { extractTraceContext, type KafkaHeaders } from '@dunning/telemetry';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { AgencyBatch, AgencyGateway, RecallInstruction } from '../agency/agency-gateway';
 import type { CheckHandoff } from '../checking-handoffs/check-handoff';
 import { pendingWork, type CollectionCase } from '../domain';
@@ -111,19 +113,19 @@ export class DeliveryWorker {
     const summary: PassSummary = { checked: 0, delivered: 0, recalled: 0, postponed: 0, batches: 0 };
     const { cases, pool } = this.options;
     for (const item of await cases.due(pool, 'check', { limit: this.batchSize })) {
-      const result = await this.options.check.run(item.collectionCaseId, item.invoiceId);
+      const result = await inCaseTrace(item.trace, () => this.options.check.run(item.collectionCaseId, item.invoiceId));
       recordCheck(result.outcome, result.outcome === 'refused' ? result.reason : undefined);
       if (result.outcome === 'approved' || result.outcome === 'refused') summary.checked++;
     }
     for (const gateway of this.options.gateways.values()) {
       if (gateway.channel !== 'api') continue;
       for (const item of await cases.due(pool, 'recall', { agencyId: gateway.agencyId, limit: this.batchSize })) {
-        const outcome = await this.recallOne(gateway, item.collectionCaseId, item.invoiceId);
+        const outcome = await inCaseTrace(item.trace, () => this.recallOne(gateway, item.collectionCaseId, item.invoiceId));
         if (outcome === 'recalled') summary.recalled++;
         if (outcome === 'postponed') summary.postponed++;
       }
       for (const item of await cases.due(pool, 'deliver', { agencyId: gateway.agencyId, limit: this.batchSize })) {
-        const outcome = await this.deliverOne(gateway, item.collectionCaseId, item.invoiceId);
+        const outcome = await inCaseTrace(item.trace, () => this.deliverOne(gateway, item.collectionCaseId, item.invoiceId));
         if (outcome === 'delivered') summary.delivered++;
         if (outcome === 'postponed') summary.postponed++;
       }
@@ -330,4 +332,13 @@ interface BatchRow {
 function recallInstructionOf(state: CollectionCase): RecallInstruction | undefined {
   if (pendingWork(state) !== 'recall' || !state.recall) return undefined;
   return { handoffId: state.handoffId, collectionCaseId: state.collectionCaseId, reason: state.recall.reason, requestedAt: state.recall.requestedAt };
+}
+
+/**
+ * Runs a case's work under the trace context stored with the case (its hand-off request's), so the
+ * spans and the outbox rows (`collection.cases.v1`) continue the invoice's trace; the worker's loop
+ * has no context of its own worth keeping.
+ */
+function inCaseTrace<T>(trace: KafkaHeaders, work: () => Promise<T>): Promise<T> {
+  return context.with(extractTraceContext(trace, ROOT_CONTEXT), work);
 }

@@ -1,5 +1,6 @@
 import type { EventStore } from '@dunning/event-store';
 import { quoteIdentifier, type SqlClient } from '@dunning/messaging';
+import { injectTraceContext, type KafkaHeaders } from '@dunning/telemetry';
 import { decide, evolve, pendingWork, type CaseCommand, type CaseEvent, type CollectionCase, type Decision } from '../domain';
 import { toOutboxMessage, toPublicEvent } from '../publishing/public-events';
 import type { InvoiceProjectionStore } from './invoice-projection-store';
@@ -108,10 +109,28 @@ export class CaseStore {
   private async saveSnapshot(tx: SqlClient, state: CollectionCase, version: number, isNew: boolean, now: Date): Promise<void> {
     const work = pendingWork(state);
     if (isNew) {
+      // The hand-off request's trace (the consumed record's span): the worker's later checks,
+      // claims and recalls for this case run under it, so the invoice's journey stays one trace.
+      const trace = injectTraceContext({});
       await tx.query(
-        `INSERT INTO ${this.cases} (collection_case_id, handoff_id, action_id, invoice_id, customer_id, agency_id, status, pending_work, state, stream_version, next_attempt_at, requested_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11)`,
-        [state.collectionCaseId, state.handoffId, state.actionId, state.invoiceId, state.customerId, state.approval?.agencyId ?? null, state.status, work, JSON.stringify(state), version, now, state.requestedAt],
+        `INSERT INTO ${this.cases} (collection_case_id, handoff_id, action_id, invoice_id, customer_id, agency_id, status, pending_work, state, stream_version, next_attempt_at, requested_at, updated_at, traceparent, tracestate)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11, $13, $14)`,
+        [
+          state.collectionCaseId,
+          state.handoffId,
+          state.actionId,
+          state.invoiceId,
+          state.customerId,
+          state.approval?.agencyId ?? null,
+          state.status,
+          work,
+          JSON.stringify(state),
+          version,
+          now,
+          state.requestedAt,
+          trace['traceparent'] ?? null,
+          trace['tracestate'] ?? null,
+        ],
       );
       return;
     }
@@ -137,14 +156,23 @@ export class CaseStore {
   }
 
   /** Cases with work of a kind that is due now, oldest first (bounded). */
-  async due(client: SqlClient, work: 'check' | 'deliver' | 'recall', options: { agencyId?: string; limit: number }): Promise<{ collectionCaseId: string; invoiceId: string; agencyId: string | null }[]> {
-    const { rows } = await client.query<{ collection_case_id: string; invoice_id: string; agency_id: string | null }>(
-      `SELECT collection_case_id, invoice_id, agency_id FROM ${this.cases}
+  async due(
+    client: SqlClient,
+    work: 'check' | 'deliver' | 'recall',
+    options: { agencyId?: string; limit: number },
+  ): Promise<{ collectionCaseId: string; invoiceId: string; agencyId: string | null; trace: KafkaHeaders }[]> {
+    const { rows } = await client.query<{ collection_case_id: string; invoice_id: string; agency_id: string | null; traceparent: string | null; tracestate: string | null }>(
+      `SELECT collection_case_id, invoice_id, agency_id, traceparent, tracestate FROM ${this.cases}
         WHERE pending_work = $1 AND next_attempt_at <= $2 AND ($3::text IS NULL OR agency_id = $3)
         ORDER BY next_attempt_at, requested_at LIMIT $4`,
       [work, this.options.clock(), options.agencyId ?? null, options.limit],
     );
-    return rows.map((r) => ({ collectionCaseId: r.collection_case_id, invoiceId: r.invoice_id, agencyId: r.agency_id }));
+    return rows.map((r) => ({
+      collectionCaseId: r.collection_case_id,
+      invoiceId: r.invoice_id,
+      agencyId: r.agency_id,
+      trace: { traceparent: r.traceparent ?? undefined, tracestate: r.tracestate ?? undefined },
+    }));
   }
 
   async ofAgency(client: SqlClient, agencyId: string): Promise<CollectionCase[]> {

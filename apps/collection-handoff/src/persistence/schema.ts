@@ -80,3 +80,11 @@ CREATE TABLE IF NOT EXISTS ${s}.reconciliation_runs (
 );
 `;
 }
+
+/**
+ * The hand-off request's W3C trace context on its case (added after the tables above, see
+ * migration 1767225900000): the worker runs the case's later work under it.
+ */
+export function caseTraceContextSql(schema: string): string {
+  return `ALTER TABLE ${quoteIdentifier(schema)}.cases ADD COLUMN IF NOT EXISTS traceparent text, ADD COLUMN IF NOT EXISTS tracestate text;`;
+}
