@@ -186,7 +186,7 @@ export class TransactionalBatchConsumer<T> {
     if (this.state !== 'new') throw new Error(`consumer ${this.options.groupId} already ${this.state}`);
     this.state = 'running';
     await this.admin.connect();
-    if (this.mode === 'live' && (this.options.createDeadLetterTopics ?? true)) await this.ensureDeadLetterTopics();
+    if (this.mode === 'live' && (this.options.createDeadLetterTopics ?? true)) await untilBrokerSettles(() => this.ensureDeadLetterTopics());
     await this.ownsDeadLetterPublisher?.connect();
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       // A new generation may have handed us partitions someone else advanced: re-check them all.
@@ -196,7 +196,7 @@ export class TransactionalBatchConsumer<T> {
       this.logger.error('kafka consumer crashed', { groupId: this.options.groupId, ...describeError(event.payload.error) });
     });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
+    await untilBrokerSettles(() => this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true }));
     await this.consumer.run({
       eachBatchAutoResolve: false,
       autoCommit: true,
@@ -519,3 +519,31 @@ export class TransactionalBatchConsumer<T> {
     this.resumeTimers.add(timer);
   }
 }
+
+/**
+ * Right after topics are created, a broker can still answer "This server does not host this
+ * topic-partition" for a moment while metadata propagates; kafkajs marks such errors retriable.
+ * A service must not die at start for that, so start-up steps retry them with a bounded backoff
+ * (about 30 s in all); any other error, or one that outlasts the deadline, still fails the start.
+ */
+async function untilBrokerSettles<T>(step: () => Promise<T>, deadlineMs = 30_000): Promise<T> {
+  const giveUpAt = Date.now() + deadlineMs;
+  for (let delayMs = 200; ; delayMs = Math.min(delayMs * 2, 3_000)) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!settlesWithTime(error) || Date.now() + delayMs > giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
+
+/** kafkajs wraps the broker's retriable error in "number of retries exceeded": look inside too. */
+function settlesWithTime(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 4) return false;
+  const candidate = error as { retriable?: unknown; type?: unknown; cause?: unknown; originalError?: unknown };
+  if (candidate.retriable === true) return true;
+  if (candidate.type === 'UNKNOWN_TOPIC_OR_PARTITION' || candidate.type === 'LEADER_NOT_AVAILABLE') return true;
+  return settlesWithTime(candidate.cause, depth + 1) || settlesWithTime(candidate.originalError, depth + 1);
+}
+
