@@ -68,7 +68,9 @@ describe('collection case lifecycle properties', () => {
         expect(count('recall-requested')).toBeLessThanOrEqual(1);
         expect(count('recalled')).toBeLessThanOrEqual(1);
         if (state?.refusal) expect([state.approval, state.delivery, state.handedOff]).toEqual([undefined, undefined, undefined]);
-        if (state?.handedOff) expect(state.approval).toBeDefined();
+        // A case reaches an agency only after an approval naming that agency (promise 2).
+        if (state?.handedOff) expect(typeof state.approval?.agencyId).toBe('string');
+        if (state?.handedOff) expect(events.find((e) => e.type === 'handed-off')?.data).toEqual(expect.objectContaining({ agencyId: state.approval?.agencyId }));
       }),
       { numRuns: 2_000 },
     );
