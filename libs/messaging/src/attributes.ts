@@ -1,10 +1,8 @@
 import { GeneralAttributes, MessagingAttributes as SemConv, MessagingOperationType, MessagingSystem } from '@dunning/telemetry';
 
 /**
- * Span and metric attributes this library emits: the names come from the shared registry in
- * libs/telemetry, except the three `messaging.*` extras below, which that registry does not list
- * yet (its attribute guard drops unregistered keys, so until they are registered they are
- * simply absent from exported data). Values are topics, partitions, group ids, modes, error
+ * Span and metric attributes this library emits, all from the shared registry in libs/telemetry
+ * (its guard drops any other key). Values are topics, partitions, group ids, modes, error
  * classes and codes: never record content or personal data.
  */
 export const MessagingAttributes = {
@@ -16,9 +14,9 @@ export const MessagingAttributes = {
   offset: SemConv.kafkaOffset,
   batchMessageCount: SemConv.batchMessageCount,
   errorType: GeneralAttributes.errorType,
-  mode: 'messaging.consumer.mode',
-  errorCode: 'messaging.error.code',
-  outcome: 'messaging.process.outcome',
+  mode: SemConv.consumerMode,
+  errorCode: SemConv.errorCode,
+  outcome: SemConv.processOutcome,
 } as const;
 
 export const MESSAGING_SYSTEM = MessagingSystem.kafka;

@@ -109,6 +109,10 @@ export const MessagingAttributes = {
   consumerGroupName: 'messaging.consumer.group.name',
   /** How a consumer processes its records (libs/messaging's consumer mode code); a code, never content. */
   consumerMode: 'messaging.consumer.mode',
+  /** Why a record was dead-lettered or retried: the decoder's or handler's code, never a message. */
+  errorCode: 'messaging.error.code',
+  /** How processing a record ended (processed, skipped, dead-lettered): a code. */
+  processOutcome: 'messaging.process.outcome',
   messageId: 'messaging.message.id',
   kafkaOffset: 'messaging.kafka.offset',
   kafkaTombstone: 'messaging.kafka.message.tombstone',
@@ -238,6 +242,8 @@ export const METRIC_LABEL_ATTRIBUTES: ReadonlySet<AttributeName> = new Set<Attri
   MessagingAttributes.partitionId,
   MessagingAttributes.consumerGroupName,
   MessagingAttributes.consumerMode,
+  MessagingAttributes.errorCode,
+  MessagingAttributes.processOutcome,
   CloudEventsAttributes.type,
   CloudEventsAttributes.source,
   GeneralAttributes.errorType,
