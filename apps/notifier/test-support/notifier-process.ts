@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { Kafka, logLevel, type IHeaders, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { DUNNING_SOURCE, encodeBinary, INVOICING_SOURCE, type CloudEventLike } from '@dunning/contracts';
-import { createTopic, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor, type KcatRecord } from '@dunning/testing';
+import { createTopic, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor, type KcatRecord, freePort } from '@dunning/testing';
 
 // The notifier as its own process (main.ts, NestJS) against real Kafka and PostgreSQL, with a
 // database, topics and consumer group of its own, and invoicing's contact endpoint played by a small
@@ -30,13 +30,6 @@ export interface RunningNotifier {
 
 export type ReminderChannel = 'sms' | 'email' | 'letter';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 const at = (offsetMs = 0): string => new Date(Date.now() + offsetMs).toISOString();
 

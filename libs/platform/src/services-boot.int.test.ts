@@ -1,8 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { Client } from 'pg';
-import { waitFor } from '@dunning/testing';
+import { waitFor, freePort } from '@dunning/testing';
 import { SERVICES, type ServiceName } from './service-config';
 
 /**
@@ -31,17 +30,6 @@ interface RunningService {
   output: string[];
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function kafka(command: 'start' | 'stop'): void {
   const result = spawnSync('bash', [kafkaScript, command], { env: brokerEnv, encoding: 'utf8' });

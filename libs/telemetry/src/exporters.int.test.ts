@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { waitFor } from '@dunning/testing';
+import { waitFor, freePort } from '@dunning/testing';
 import { DunningAttributes, DunningMetrics } from './attributes';
 import { getMeter, startTelemetry, type TelemetryHandle } from './bootstrap';
 
@@ -27,12 +27,6 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  const port = await listen(probe);
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe('span exporters chosen by OTEL_* variables, in a service-like process', () => {
   const received: Received[] = [];

@@ -1,2 +1,3 @@
 export * from './wait-for';
 export * from './kafka-helpers';
+export * from './free-port';

@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client, Pool } from 'pg';
 import { encodeBinary, INVOICING_SOURCE, SCORING_SOURCE } from '@dunning/contracts';
 import { EventStore } from '@dunning/event-store';
 import { replayProjection } from '@dunning/messaging';
-import { createTopic, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor } from '@dunning/testing';
+import { createTopic, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor, freePort } from '@dunning/testing';
 import { DateHolidaysCalendar, parsePolicy } from '../domain';
 import { readFileSync } from 'node:fs';
 import { SystemClock } from '../clock/clock';
@@ -37,17 +36,6 @@ const topics = {
   actions: uniqueName('rp-actions'),
 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function event(type: string, id: string, time: string, data: { customerId: string } & Record<string, unknown>, source = INVOICING_SOURCE) {
   const record = encodeBinary({ specversion: '1.0', id, source, type, time, data });

@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client } from 'pg';
 import { chromium, type Browser } from 'playwright-core';
 import { encodeBinary, INVOICING_SOURCE, SCORING_SOURCE } from '@dunning/contracts';
-import { createTopic, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor } from '@dunning/testing';
+import { createTopic, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor, freePort } from '@dunning/testing';
 
 /**
  * The operations page in a real browser (Debian's Chromium, headless, driven by playwright-core)
@@ -32,17 +31,6 @@ const topics = {
 const inputTopics = [topics.invoices, topics.scores, topics.deliveries, topics.collectionCases];
 const screenshotPath = path.join(repo, 'tmp/reports/ops-page.png');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function event(type: string, id: string, time: string, data: { customerId: string } & Record<string, unknown>, source = INVOICING_SOURCE) {
   const record = encodeBinary({ specversion: '1.0', id, source, type, time, data });

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { encodeBinary, INVOICING_SOURCE } from '@dunning/contracts';
-import { createTopic, kafkaBrokers, uniqueName, waitFor } from '@dunning/testing';
+import { createTopic, kafkaBrokers, uniqueName, waitFor, freePort } from '@dunning/testing';
 
 /**
  * A reminder planned ahead continues the trace of the invoice event that planned it: the timer
@@ -26,17 +25,6 @@ const topics = {
   actions: uniqueName('it-actions'),
 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const traceIdOf = (traceparent: string | null | undefined): string | undefined => traceparent?.split('-')[1];
 

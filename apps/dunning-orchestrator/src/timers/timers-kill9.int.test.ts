@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { encodeBinary, INVOICING_SOURCE } from '@dunning/contracts';
-import { createTopic, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor } from '@dunning/testing';
+import { createTopic, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor, freePort } from '@dunning/testing';
 
 /**
  * Durable timers fire exactly once across `kill -9` (DESIGN.md promise 3). The real service
@@ -27,17 +26,6 @@ const topics = {
   actions: uniqueName('it-actions'),
 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Running {
   child: ChildProcess;

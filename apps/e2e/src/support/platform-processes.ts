@@ -1,13 +1,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { TOPICS } from '@dunning/contracts';
-import { createTopic, kafkaBrokers, uniqueName, waitFor } from '@dunning/testing';
+import { createTopic, kafkaBrokers, uniqueName, waitFor, freePort } from '@dunning/testing';
 
 // The five services as real processes (`node -r @swc-node/register apps/<svc>/src/main.ts`), wired
 // by the same script that starts the platform for people: each service's environment is what
@@ -65,13 +64,6 @@ export interface RunningPlatform {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((closed) => server.close(() => closed()));
-  return port;
-}
 
 /** KEY=VALUE lines into an object; a value may contain '='. */
 export function parseEnvironment(text: string): Record<string, string> {
@@ -226,3 +218,4 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     stop,
   };
 }
+

@@ -164,7 +164,7 @@ function trainUplift(
     return { model: undefined, summary: { controlTreatment: control, controlRows, treatments: [], skipped: controlRows < options.uplift.minRowsPerArm ? [{ treatment: control, rows: controlRows }, ...skipped] : skipped } };
   }
   const used = rows.filter((row) => row.treatment === control || enough.includes(row.treatment));
-  const fit = (subset: readonly ExperimentRow[]): TwoModelUpliftModel => {
+  const fitArms = (subset: readonly ExperimentRow[]): TwoModelUpliftModel => {
     const data = dataset(subset, (row) => row.paid);
     return trainTwoModelUplift(
       { features: data.features, outcomes: data.labels, arms: subset.map((row) => row.treatment) },
@@ -178,7 +178,7 @@ function trainUplift(
   const armsIn = (subset: readonly ExperimentRow[]) => new Set(subset.map((row) => row.treatment));
   const olderArms = armsIn(older);
   const measurable = newer.length > 0 && [control, ...enough].every((t) => olderArms.has(t));
-  const evaluationModel = measurable ? fit(older) : undefined;
+  const evaluationModel = measurable ? fitArms(older) : undefined;
   const summaries: UpliftTreatmentSummary[] = enough.map((treatment) => {
     const armRows = used.filter((row) => row.treatment === treatment);
     const controlArmRows = used.filter((row) => row.treatment === control);
@@ -195,7 +195,7 @@ function trainUplift(
     }
     return { treatment, rows: armRows.length, paidRate, controlPaidRate, observedEffect: paidRate - controlPaidRate, holdout };
   });
-  return { model: fit(used), summary: { controlTreatment: control, controlRows, treatments: summaries, skipped } };
+  return { model: fitArms(used), summary: { controlTreatment: control, controlRows, treatments: summaries, skipped } };
 }
 
 /** Canonical JSON (sorted keys) so the hash does not depend on property order. */
