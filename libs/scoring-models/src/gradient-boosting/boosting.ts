@@ -14,6 +14,11 @@ export interface GradientBoostingOptions {
   /** null: depth is bounded by maxLeafNodes only. */
   readonly maxDepth: number | null;
   readonly minSamplesLeaf: number;
+  /**
+   * Least sum of hessians a child may hold (XGBoost's `min_child_weight`); for the log loss a row
+   * weighs p(1 − p) ≤ ¼, for the squared error 1. 10⁻³ is scikit-learn's `min_hessian_to_split`.
+   */
+  readonly minChildWeight: number;
   readonly l2Regularization: number;
   /** Non-missing bins per feature, at most 255 (the 256th byte value marks a missing value). */
   readonly maxBins: number;
@@ -37,6 +42,7 @@ export const DEFAULT_GRADIENT_BOOSTING_OPTIONS: GradientBoostingOptions = {
   maxLeafNodes: 31,
   maxDepth: null,
   minSamplesLeaf: 20,
+  minChildWeight: 1e-3,
   l2Regularization: 0,
   maxBins: 255,
   earlyStopping: 'auto',
@@ -48,7 +54,6 @@ export const DEFAULT_GRADIENT_BOOSTING_OPTIONS: GradientBoostingOptions = {
 };
 
 const EARLY_STOPPING_AUTO_ROW_COUNT = 10_000;
-const MIN_HESSIAN_TO_SPLIT = 1e-3;
 
 export const gradientBoostingOptionsSchema = z.object({
   learningRate: z.number().positive(),
@@ -56,6 +61,8 @@ export const gradientBoostingOptionsSchema = z.object({
   maxLeafNodes: z.number().int().min(2),
   maxDepth: z.number().int().positive().nullable(),
   minSamplesLeaf: z.number().int().positive(),
+  // Models stored before the option existed used scikit-learn's fixed 10⁻³.
+  minChildWeight: z.number().positive().default(1e-3),
   l2Regularization: z.number().min(0),
   maxBins: z.number().int().min(2).max(255),
   earlyStopping: z.union([z.literal('auto'), z.boolean()]),
@@ -236,7 +243,7 @@ export function boostTrees(features: FeatureMatrix, targets: Float64Array, loss:
       maxLeafNodes: options.maxLeafNodes,
       maxDepth: options.maxDepth,
       minSamplesLeaf: options.minSamplesLeaf,
-      minHessianToSplit: MIN_HESSIAN_TO_SPLIT,
+      minHessianToSplit: options.minChildWeight,
       l2Regularization: options.l2Regularization,
       shrinkage: options.learningRate,
     },

@@ -169,3 +169,49 @@ describe('trainGradientBoosting with row subsampling', () => {
     expect(GradientBoostingClassifier.fromJSON(json).options.subsample).toBe(1);
   });
 });
+
+describe('trainGradientBoosting with XGBoost-style regularisation (L2 on leaf weights, least child hessian)', () => {
+  // Four rows, one feature: x = 0 → y = 0, x = 1 → y = 1. The start is log-odds 0 (p = ½), so every
+  // row has gradient p − y = ±½ and hessian p(1 − p) = ¼; each side of the split x ≤ 0.5 holds
+  // G = ±1 and H = ½.
+  const dataset: LabelledDataset = { features: { featureNames: ['x'], rowCount: 4, values: Float64Array.from([0, 0, 1, 1]) }, labels: Uint8Array.from([0, 0, 1, 1]) };
+  const oneStump = { maxIterations: 1, maxDepth: 1, learningRate: 1, minSamplesLeaf: 1, earlyStopping: false } as const;
+
+  it('gives each leaf the Newton step −G/(H + λ): ±2 without L2, ±2/3 with λ = 1', () => {
+    const unregularised = trainGradientBoosting(dataset, { ...oneStump, l2Regularization: 0 });
+    expect(unregularised.predictLogOdds([0])).toBeCloseTo(-2, 10);
+    expect(unregularised.predictLogOdds([1])).toBeCloseTo(2, 10);
+    const regularised = trainGradientBoosting(dataset, { ...oneStump, l2Regularization: 1 });
+    expect(regularised.predictLogOdds([0])).toBeCloseTo(-2 / 3, 10);
+    expect(regularised.predictLogOdds([1])).toBeCloseTo(2 / 3, 10);
+  });
+
+  it('splits only when both children hold at least minChildWeight of hessian (½ each here)', () => {
+    const allowed = trainGradientBoosting(dataset, { ...oneStump, l2Regularization: 1, minChildWeight: 0.5 });
+    expect(allowed.toJSON().trees.feature).toEqual([0, -1, -1]);
+    const refused = trainGradientBoosting(dataset, { ...oneStump, l2Regularization: 1, minChildWeight: 0.51 });
+    expect(refused.toJSON().trees.feature).toEqual([-1]);
+    expect(refused.predictLogOdds([0])).toBeCloseTo(0, 10);
+    expect(refused.predictLogOdds([1])).toBeCloseTo(0, 10);
+  });
+
+  it('passes over the best split when a child is too light, and takes the best one that qualifies', () => {
+    // x = 0, 1, 2, 3 with y = 1, 0, 0, 0: start p = ¼, hessian 3/16 per row, gradients −¾, ¼, ¼, ¼.
+    // Gains (λ = 1): x ≤ 0.5 → 0.834, x ≤ 1.5 → 0.364, x ≤ 2.5 → 0.093; a one-row side holds H = 0.1875.
+    const skewed: LabelledDataset = { features: { featureNames: ['x'], rowCount: 4, values: Float64Array.from([0, 1, 2, 3]) }, labels: Uint8Array.from([1, 0, 0, 0]) };
+    const free = trainGradientBoosting(skewed, { ...oneStump, l2Regularization: 1 }).toJSON();
+    expect(free.trees.threshold[0]).toBeCloseTo(0.5, 10);
+    const constrained = trainGradientBoosting(skewed, { ...oneStump, l2Regularization: 1, minChildWeight: 0.2 }).toJSON();
+    expect(constrained.trees.feature).toEqual([0, -1, -1]);
+    expect(constrained.trees.threshold[0]).toBeCloseTo(1.5, 10);
+    // Leaves: −G/(H + λ) = −(−½)/(⅜ + 1) and −(½)/(⅜ + 1).
+    expect(constrained.trees.value.slice(1)).toEqual([expect.closeTo(0.5 / 1.375, 10), expect.closeTo(-0.5 / 1.375, 10)]);
+  });
+
+  it("defaults to scikit-learn's least hessian of 10⁻³ and reads a model stored before the option existed with it", () => {
+    expect(DEFAULT_GRADIENT_BOOSTING_OPTIONS.minChildWeight).toBe(1e-3);
+    const json = trainGradientBoosting(dataset, oneStump).toJSON() as unknown as { options: Record<string, unknown> };
+    delete json.options['minChildWeight'];
+    expect(GradientBoostingClassifier.fromJSON(json).options.minChildWeight).toBe(1e-3);
+  });
+});
