@@ -17,6 +17,7 @@ export * from './uplift/x-learner';
 export * from './uplift/pseudo-outcome-uplift';
 export * from './uplift/single-model-uplift';
 export * from './uplift/averaged-uplift';
+export * from './uplift/bagged-uplift';
 export * from './model-serialization';
 export * from './fairness/protected-attributes';
 export * from './evaluation/csv';
