@@ -7,3 +7,4 @@ export * from './event-store';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './inbox';
+export * from './outbox-pending';

@@ -13,3 +13,4 @@ export * from './replay';
 export * from './redrive';
 export * from './watermarks';
 export * from './nest/messaging.module';
+export * from './consumer-lag';

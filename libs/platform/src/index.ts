@@ -4,3 +4,4 @@ export * from './bootstrap';
 export * from './tokens';
 export * from './health/kafka.health';
 export * from './service-owner.migration';
+export * from './simulated-time';
