@@ -8,6 +8,8 @@
 //   HTTP  127.0.0.1:$SMTP_CAPTURE_HTTP_PORT (1080)
 //     GET /health                       {"status":"ok","messages":<n>}
 //     GET /messages[?to=&messageId=]    summaries, oldest first: id, messageId, from, to, envelope, subject, receivedAt
+//     GET /messages?after=<id>          only the messages received after the one with that id (a cursor:
+//                                       pass the last id seen; combinable with to= and messageId=)
 //     GET /messages/<id>                the parsed message: + text, html, headers, attachments (metadata)
 //     GET /messages/<id>/raw            the message as received (message/rfc822)
 //   Disk  $SMTP_CAPTURE_DIR/<id>.eml and <id>.json, written atomically; reloaded at start.
@@ -39,6 +41,8 @@ for (const file of fs.readdirSync(directory).filter((name) => name.endsWith('.js
   sequence = Math.max(sequence, Number.parseInt(stored.id, 10) || 0);
 }
 
+/** The arrival sequence number at the head of a message id (00000042-1a2b3c4d → 42); undefined if there is none. */
+const sequenceOf = (id) => (/^\d+/.test(id) ? Number.parseInt(id, 10) : undefined);
 const addresses = (field) => (field ? [field].flat().flatMap((group) => group.value.map((entry) => entry.address)) : []);
 // Message-IDs are compared without their angle brackets, as providers' lookup APIs do.
 const bareMessageId = (value) => (value || '').trim().replace(/^<|>$/g, '');
@@ -113,8 +117,13 @@ const web = http.createServer((request, response) => {
   if (parts.length === 1) {
     const to = url.searchParams.get('to');
     const messageId = url.searchParams.get('messageId');
+    const after = url.searchParams.get('after');
+    // Ids start with the arrival sequence number, so "after" holds even for an id no longer stored.
+    const afterSequence = after === null ? undefined : sequenceOf(after);
+    if (after !== null && afterSequence === undefined) return sendJson(response, 400, { error: 'after must be a message id' });
     const found = [...messages.values()].filter(
       (m) =>
+        (afterSequence === undefined || sequenceOf(m.id) > afterSequence) &&
         (!to || m.envelope.to.concat(m.to).some((address) => address.toLowerCase() === to.toLowerCase())) &&
         (!messageId || m.messageId === bareMessageId(messageId)),
     );

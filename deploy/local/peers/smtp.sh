@@ -10,7 +10,7 @@
 #   DUNNING_STATE_DIR           root of local state (default <repo>/tmp/local)
 #   SMTP_CAPTURE_STATE_DIR      default $DUNNING_STATE_DIR/smtp: smtp-capture.log, pid, messages/
 #   SMTP_CAPTURE_PORT           SMTP port (default 1025)
-#   SMTP_CAPTURE_HTTP_PORT      HTTP port (default 1080): /health, /messages?to=&messageId=, /messages/<id>[/raw]
+#   SMTP_CAPTURE_HTTP_PORT      HTTP port (default 1080): /health, /messages?to=&messageId=&after=, /messages/<id>[/raw]
 #   SMTP_CAPTURE_KEEP=1         keep the mail of earlier runs instead of starting with an empty mailbox
 #   SMTP_CAPTURE_START_TIMEOUT  seconds (default 20); SMTP_CAPTURE_STOP_TIMEOUT seconds (default 10)
 set -euo pipefail

@@ -16,12 +16,15 @@ interface CapturedMail extends CapturedSummary {
 
 /**
  * E-mail that reached simulated customers, from the SMTP capture server's HTTP/JSON view
- * (deploy/local/peers/smtp-capture.js: `GET /messages`, `GET /messages/<id>`). A recipient is a
- * customer only if it is one of the simulator's own addresses (c<n>@<domain>); everything else in
- * the mailbox (other tests, other runs) is ignored. Each message is read once.
+ * (deploy/local/peers/smtp-capture.js: `GET /messages?after=<id>`, `GET /messages/<id>`). A recipient
+ * is a customer only if it is one of the simulator's own addresses (c<n>@<domain>); everything else in
+ * the mailbox (other tests, other runs) is ignored. Each message is read once: the listing starts
+ * after the last id seen (so a long run does not re-list the whole mailbox every day), and the ids
+ * seen are kept too, for a capture server that ignores the cursor.
  */
 export class SmtpCaptureInbox {
   private readonly seen = new Set<string>();
+  private lastId: string | undefined;
 
   constructor(
     private readonly directory: ContactDirectory,
@@ -48,8 +51,11 @@ export class SmtpCaptureInbox {
     return result;
   }
 
-  private list(): Promise<CapturedSummary[]> {
-    return this.get<CapturedSummary[]>('/messages');
+  private async list(): Promise<CapturedSummary[]> {
+    const summaries = await this.get<CapturedSummary[]>(this.lastId === undefined ? '/messages' : `/messages?after=${encodeURIComponent(this.lastId)}`);
+    const last = summaries.at(-1);
+    if (last) this.lastId = last.id;
+    return summaries;
   }
 
   private async get<T>(path: string): Promise<T> {
