@@ -156,13 +156,16 @@ describe('letters: a PDF and a manifest in the print provider\'s drop folder', (
     const id = deliveryId();
     const content = render({ templateId: 'collection-demand', channel: 'letter', fee: { minor: 6_000, currency: 'SEK' } });
     const recipient = { name: 'Åsa Öberg', postalAddress: { lines: ['Kanariegatan 1', 'lgh 1101'], postalCode: '123 45', city: 'Malmö', country: 'SE' } };
-    const receipt = await provider.send({ deliveryId: id, channel: 'letter', brand: 'Telco', recipient, content });
+    const reference = { invoiceId: 'INV-2001', paymentReference: '20014711', fee: { minor: 6_000, currency: 'SEK' } };
+    const receipt = await provider.send({ deliveryId: id, channel: 'letter', brand: 'Telco', recipient, content, reference });
 
     expect(readdirSync(directory).sort()).toEqual([`${id}.json`, `${id}.pdf`]);
     const manifest = JSON.parse(readFileSync(join(directory, `${id}.json`), 'utf8')) as LetterManifest;
     const pdf = readFileSync(join(directory, manifest.pdf));
     expect(receipt.providerRef).toBe(`${id}.pdf`);
     expect(manifest).toMatchObject({ deliveryId: id, bytes: pdf.length, language: 'sv', recipient: { name: 'Åsa Öberg', city: 'Malmö' } });
+    // The invoice and the fee, so whoever collects the letter needs not read the PDF to match it.
+    expect(manifest.invoice).toEqual({ invoiceId: 'INV-2001', paymentReference: '20014711', fee: { minor: 6_000, currency: 'SEK' } });
     expect(manifest.sha256).toBe(require('node:crypto').createHash('sha256').update(pdf).digest('hex'));
 
     const text = pdfText(join(directory, manifest.pdf)).replace(/\s+/g, ' ');

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatLocalDate, localDateOf } from '../domain';
 import { renderLetterPdf } from './letter-pdf';
-import { ProviderError, type AttemptInFlight, type MessageProvider, type OutboundMessage, type ReconcileVerdict, type SendReceipt } from './provider';
+import { ProviderError, type AttemptInFlight, type MessageProvider, type MessageReference, type OutboundMessage, type ReconcileVerdict, type SendReceipt } from './provider';
 
 export interface LetterDropConfig {
   /** The folder the print-and-mail provider collects from. */
@@ -21,6 +21,11 @@ export interface LetterManifest {
   readonly bytes: number;
   readonly createdAt: string;
   readonly language: string;
+  /**
+   * The invoice the letter is about (its id and payment reference) and the fee it announces, in
+   * minor units: a mail-room or a test matches the letter to its invoice without reading the PDF.
+   */
+  readonly invoice?: MessageReference;
   /** The address to print and post to: personal data, for the print provider only. */
   readonly recipient: { readonly name: string; readonly lines: readonly string[]; readonly postalCode?: string; readonly city: string; readonly country?: string };
 }
@@ -64,6 +69,7 @@ export class LetterDropProvider implements MessageProvider {
       bytes: pdf.length,
       createdAt: now.toISOString(),
       language: message.content.language,
+      ...(message.reference ? { invoice: message.reference } : {}),
       recipient: { name: message.recipient.name, lines: address.lines, ...(address.postalCode ? { postalCode: address.postalCode } : {}), city: address.city, ...(address.country ? { country: address.country } : {}) },
     };
     try {

@@ -1,4 +1,4 @@
-import type { Channel, RenderedMessage } from '../domain';
+import type { Channel, Money, RenderedMessage } from '../domain';
 
 /** A postal address as billing systems send it (libs/contracts billing.postalAddress). Personal data. */
 export interface PostalAddress {
@@ -16,6 +16,17 @@ export interface Recipient {
   readonly postalAddress?: PostalAddress;
 }
 
+/**
+ * Which invoice a message is about and the fee it announces: ids and money, no personal data. A
+ * provider whose hand-over carries metadata (the letter drop's manifest) passes it on, so whoever
+ * collects the message can match it to its invoice without reading the rendered text.
+ */
+export interface MessageReference {
+  readonly invoiceId: string;
+  readonly paymentReference?: string;
+  readonly fee?: Money;
+}
+
 export interface OutboundMessage {
   /** The idempotency key: one per requested action, stable across retries and restarts. */
   readonly deliveryId: string;
@@ -23,6 +34,7 @@ export interface OutboundMessage {
   readonly brand: string;
   readonly recipient: Recipient;
   readonly content: RenderedMessage;
+  readonly reference?: MessageReference;
 }
 
 export interface SendReceipt {

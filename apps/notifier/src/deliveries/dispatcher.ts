@@ -193,7 +193,8 @@ export class DeliveryDispatcher {
       return { kind: 'done', result: { status: 'failed', reason: 'template-invalid' } };
     }
     await this.store.startAttempt(client, row.deliveryId, decision.channel, provider.name, now, new Date(now.getTime() + this.options.leaseMs));
-    const message: OutboundMessage = { deliveryId: row.deliveryId, channel: decision.channel, brand: invoice.brand ?? this.options.defaultBrand, recipient, content: rendered.message };
+    const reference = { invoiceId: invoice.invoiceId, ...(invoice.paymentReference ? { paymentReference: invoice.paymentReference } : {}), ...(request.fee ? { fee: request.fee } : {}) };
+    const message: OutboundMessage = { deliveryId: row.deliveryId, channel: decision.channel, brand: invoice.brand ?? this.options.defaultBrand, recipient, content: rendered.message, reference };
     return { kind: 'send', row: { ...row, channel: decision.channel, attempts: row.attempts + 1 }, message, provider };
   }
 
