@@ -6,6 +6,7 @@ import { trainLogisticRegression } from '../logistic-regression/logistic-regress
 import { qiniAucScore, upliftAtK } from '../metrics/uplift-metrics';
 import type { RegressorTrainer } from '../regressor';
 import { trainAveragedUplift } from '../uplift/averaged-uplift';
+import { trainBaggedUplift } from '../uplift/bagged-uplift';
 import { trainPseudoOutcomeUplift } from '../uplift/pseudo-outcome-uplift';
 import { trainSingleModelUplift } from '../uplift/single-model-uplift';
 import { trainTwoModelUplift } from '../uplift/two-model-uplift';
@@ -50,6 +51,30 @@ const average = (...learners: UpliftLearner[]): UpliftLearner => (data) => train
 /** Members grown on random halves of the rows per tree (subsample 0.5), seeds 0…count−1. */
 const seedAveraged = (count: number, learnerWithSeed: (seed: number) => UpliftLearner): UpliftLearner => average(...Array.from({ length: count }, (_, seed) => learnerWithSeed(seed)));
 
+/** Bootstrap aggregation: the learner fitted on `members` per-arm bootstrap resamples (seeds 0…members−1), uplifts averaged. */
+const bootstrapBagged = (members: number, learner: UpliftLearner): UpliftLearner => (data) => trainBaggedUplift(data, learner, { members, seed: 0 });
+
+/**
+ * XGBoost's defaults for a depth-2 learner, as far as this GBDT can follow them: learning rate
+ * (eta) 0.3, 100 rounds, min_child_weight 1 (least hessian per child) and no least row count,
+ * lambda 1 (L2 on leaf weights), gamma 0 (any positive gain splits), 255 quantile bins (XGBoost's
+ * max_bin 256), base_score the mean (here the log-odds of the positive rate), no early stopping.
+ * Left different: depth-wise growth (the same trees at depth 2: every node with a positive gain is
+ * split either way), XGBoost's weighted quantile sketch for bin edges, and its split gain's factor
+ * ½ (which does not change which split wins with gamma 0).
+ */
+export const XGBOOST_LIKE_DEPTH_2_OPTIONS: Partial<GradientBoostingOptions> = {
+  maxDepth: 2,
+  learningRate: 0.3,
+  maxIterations: 100,
+  minSamplesLeaf: 1,
+  minChildWeight: 1,
+  l2Regularization: 1,
+  maxBins: 255,
+  earlyStopping: false,
+};
+const XGB_LIKE = XGBOOST_LIKE_DEPTH_2_OPTIONS;
+
 const ADDITIVE = { maxDepth: 1, learningRate: 0.05 } as const;
 const SMOOTH_EFFECT = { learningRate: 0.01, minSamplesLeaf: 500 } as const;
 
@@ -90,11 +115,54 @@ export const HILLSTROM_UPLIFT_CANDIDATES: readonly UpliftCandidate[] = [
     description: 'mean of t-gbdt-depth-1 and x-gbdt-effect-depth-3-smooth',
     learn: average(twoModel(classifier(ADDITIVE)), xLearner(classifier(), regressor({ maxDepth: 3, learningRate: 0.02, minSamplesLeaf: 500 }))),
   },
+  // Added in session 2 (issue #6, "try to reach the target honestly"), before the session-2 selection run.
+  { name: 't-xgb-like-depth-2', description: "T-learner, GBDT per arm with XGBoost's defaults at depth 2 (lr 0.3, 100 rounds, min_child_weight 1, λ 1)", learn: twoModel(classifier(XGB_LIKE)) },
+  { name: 't-xgb-like-depth-2-lr-0.1', description: 'T-learner, as t-xgb-like-depth-2 with lr 0.1', learn: twoModel(classifier({ ...XGB_LIKE, learningRate: 0.1 })) },
+  { name: 't-xgb-like-bootstrap-10', description: 'mean of 10 t-xgb-like-depth-2 fitted on per-arm bootstrap resamples (seeds 0–9)', learn: bootstrapBagged(10, twoModel(classifier(XGB_LIKE))) },
+  { name: 't-xgb-like-lr-0.1-bootstrap-10', description: 'mean of 10 t-xgb-like-depth-2-lr-0.1 fitted on per-arm bootstrap resamples (seeds 0–9)', learn: bootstrapBagged(10, twoModel(classifier({ ...XGB_LIKE, learningRate: 0.1 }))) },
+  { name: 't-gbdt-depth-1-lr-0.03-bootstrap-10', description: 'mean of 10 t-gbdt-depth-1-lr-0.03 fitted on per-arm bootstrap resamples (seeds 0–9)', learn: bootstrapBagged(10, twoModel(classifier({ maxDepth: 1, learningRate: 0.03 }))) },
+  { name: 'x-xgb-like', description: 'X-learner, t-xgb-like-depth-2 outcome models, XGBoost-like depth-2 effect regressors (lr 0.3, min_child_weight 1, λ 1)', learn: xLearner(classifier(XGB_LIKE), regressor(XGB_LIKE)) },
+  { name: 'dr-xgb-like', description: 'DR-learner, XGBoost-like depth-2 outcomes cross-fitted on 2 folds and effect regressor', learn: doublyRobust(classifier(XGB_LIKE), regressor(XGB_LIKE)) },
+  {
+    name: 'average-top-3-of-session-1',
+    description: "mean of session 1's three best by CV uplift@30 %: transformed-outcome-bagged-5, t-gbdt-depth-1-lr-0.03, transformed-outcome-leaf-1000",
+    learn: average(
+      seedAveraged(5, (seed) => transformedOutcome(regressor({ ...SMOOTH_EFFECT, subsample: 0.5, seed }))),
+      twoModel(classifier({ maxDepth: 1, learningRate: 0.03 })),
+      transformedOutcome(regressor({ learningRate: 0.02, minSamplesLeaf: 1000 })),
+    ),
+  },
+  {
+    name: 'average-top-5-of-session-1',
+    description: 'average-top-3-of-session-1 plus x-gbdt-effect-depth-3-smooth and t-gbdt-depth-1',
+    learn: average(
+      seedAveraged(5, (seed) => transformedOutcome(regressor({ ...SMOOTH_EFFECT, subsample: 0.5, seed }))),
+      twoModel(classifier({ maxDepth: 1, learningRate: 0.03 })),
+      transformedOutcome(regressor({ learningRate: 0.02, minSamplesLeaf: 1000 })),
+      xLearner(classifier(), regressor({ maxDepth: 3, learningRate: 0.02, minSamplesLeaf: 500 })),
+      twoModel(classifier(ADDITIVE)),
+    ),
+  },
+];
+
+/** The candidates added in session 2; `tuneHillstrom` scores every candidate, this list lets a run score only these. */
+export const HILLSTROM_SESSION_2_CANDIDATES: readonly string[] = [
+  't-xgb-like-depth-2',
+  't-xgb-like-depth-2-lr-0.1',
+  't-xgb-like-bootstrap-10',
+  't-xgb-like-lr-0.1-bootstrap-10',
+  't-gbdt-depth-1-lr-0.03-bootstrap-10',
+  'x-xgb-like',
+  'dr-xgb-like',
+  'average-top-3-of-session-1',
+  'average-top-5-of-session-1',
 ];
 
 /** Fold seeds of the selection run (5 folds each) and, fresh, of the confirmation run. */
 export const HILLSTROM_SELECTION_SEEDS: readonly number[] = [7, 11, 23, 31];
-export const HILLSTROM_CONFIRMATION_SEEDS: readonly number[] = [101, 202, 303, 404];
+// Session 1 confirmed on fold seeds 101, 202, 303, 404; session 2 (more candidates, same rule) on
+// fresh ones, since 101–404 had already informed session 1's choice.
+export const HILLSTROM_CONFIRMATION_SEEDS: readonly number[] = [505, 606, 707, 808];
 export const HILLSTROM_FOLDS = 5;
 
 /**
