@@ -117,14 +117,44 @@ export class CustomerScript {
   }
 }
 
-export function armAssigned(customerId: string, invoiceId: string, experimentId: string, arm: string, assignedAt: string): DunningEvent {
+export function armAssigned(
+  customerId: string,
+  invoiceId: string,
+  experimentId: string,
+  arm: string,
+  assignedAt: string,
+  flow: { flowId?: string; flowChosenBy?: 'arm' | 'segment' } = {},
+): DunningEvent {
   return {
     specversion: '1.0',
     id: nextId('dun'),
     source: DUNNING_SOURCE,
     type: 'dunning.experiment.arm-assigned.v1',
     time: assignedAt,
-    data: { experimentId, arm, unit: 'invoice', caseId: `case-${invoiceId}`, invoiceId, customerId, assignedAt, policyVersion: 'default@1.0' },
+    data: { experimentId, arm, unit: 'invoice', caseId: `case-${invoiceId}`, invoiceId, customerId, assignedAt, policyVersion: 'default@1.0', ...flow },
+  } as DunningEvent;
+}
+
+export function smsReminderRequested(customerId: string, invoiceId: string, experimentId: string, arm: string, requestedAt: string): DunningEvent {
+  return {
+    specversion: '1.0',
+    id: nextId('dun'),
+    source: DUNNING_SOURCE,
+    type: 'dunning.reminder.requested.v1',
+    time: requestedAt,
+    data: {
+      actionId: nextId('act'),
+      caseId: `case-${invoiceId}`,
+      invoiceId,
+      customerId,
+      requestedAt,
+      channel: 'sms',
+      template: 'friendly-nudge',
+      amountDue: { minor: 10000, currency: 'SEK' },
+      stepId: 'sms-1',
+      policyVersion: 'default@1.0',
+      experiment: { experimentId, arm },
+    },
   } as DunningEvent;
 }
 

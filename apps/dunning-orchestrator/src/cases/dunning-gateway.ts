@@ -96,6 +96,8 @@ export class DunningGateway {
             policyVersion: decision.policyVersion,
             bucket: decision.bucket,
             flowId: decision.flowId,
+            ...(decision.flowChosenBy ? { flowChosenBy: decision.flowChosenBy } : {}),
+            ...(decision.reasons ? { assignmentReasons: decision.reasons.map((reason) => reason.slice(0, 300)).slice(0, 10) } : {}),
           },
         };
       case 'CaseClosed':

@@ -6,7 +6,9 @@ import { dunningTreatment } from '@dunning/contracts';
 // learns uplift per treatment, so it needs arm → treatment. An explicit mapping (configuration)
 // wins; else an arm named like a treatment is that treatment; else the arm's most intensive action
 // seen so far names it (a "collection" arm hands off only those who did not pay before, but it is
-// the hand-off that sets it apart). Outcomes are compared by assigned arm (intention to treat), so
+// the hand-off that sets it apart). An arm whose flow the case's segment chose (policy `by-segment`,
+// e.g. the ML-driven policy against collection as before) is no treatment and is not recorded.
+// Outcomes are compared by assigned arm (intention to treat), so
 // the randomization stays valid whatever each case ended up receiving.
 
 export interface ArmAssignmentFact {
@@ -36,6 +38,9 @@ export function armFactOf(event: DunningEvent): ArmFact | undefined {
   switch (event.type) {
     case 'dunning.experiment.arm-assigned.v1': {
       const { data } = event;
+      // An arm that keeps the segment's flow (a policy against a control) stands for no single
+      // treatment: its cases get whatever their segment's flow does, so they teach no uplift.
+      if (data.flowChosenBy === 'segment') return undefined;
       return { kind: 'assignment', fact: { experimentId: data.experimentId, arm: data.arm, invoiceId: data.invoiceId, customerId: data.customerId, assignedAt: data.assignedAt } };
     }
     case 'dunning.reminder.requested.v1': {

@@ -194,6 +194,15 @@ export const armAssignedData = z.object({
     .optional()
     .meta({ description: "The unit's deterministic position in [0, 1) for this experiment (from a hash of experiment and unit id); the arm is the one whose share of the weights contains it." }),
   flowId: flowId.optional().meta({ description: "The flow the arm prescribes for the case." }),
+  flowChosenBy: z
+    .enum(['arm', 'segment'])
+    .optional()
+    .meta({ description: "'segment': the arm (flow `by-segment` in the policy) keeps the flow the case's segment chose, e.g. a score-driven policy against a control arm; it stands for no single treatment. Absent: 'arm'." }),
+  assignmentReasons: z
+    .array(z.string().max(300))
+    .max(10)
+    .optional()
+    .meta({ description: 'Why the case follows this flow, in words (never personal data): the bucket and arm, and what the arm prescribes or which segment it kept.' }),
 });
 
 export const CASE_OUTCOMES = ['paid', 'credited', 'dispute-upheld', 'handed-off', 'customer-terminated', 'written-off'] as const;

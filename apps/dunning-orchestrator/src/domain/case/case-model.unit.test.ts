@@ -13,6 +13,8 @@ import type { CaseDecision, CustomerProfile } from './events';
 
 const defaultPolicy = loadPolicy();
 const seedsPolicy = loadPolicy('seeds-experiment.yaml');
+// Two experiments one after the other (switch 2026-05-01), the second with a by-segment arm; start days reach both.
+const mainJobPolicy = loadPolicy('main-job.yaml');
 const firm = defaultPolicy.flows['firm']!;
 // Everyone on the firm flow and no guard on the hand-off: hand-offs happen often enough to test.
 const collectionForAll: Policy = {
@@ -22,7 +24,7 @@ const collectionForAll: Policy = {
   flows: { ...defaultPolicy.flows, firm: { ...firm, steps: firm.steps.map((step) => (step.action === 'handoff' ? { ...step, guards: {} } : step)) } },
 };
 
-const policies: Record<string, Policy> = { default: defaultPolicy, 'collection-for-all': collectionForAll, 'seeds-experiment': seedsPolicy };
+const policies: Record<string, Policy> = { default: defaultPolicy, 'collection-for-all': collectionForAll, 'seeds-experiment': seedsPolicy, 'main-job': mainJobPolicy };
 
 const places = [
   { timeZone: 'Europe/Stockholm', country: 'SE', currency: 'SEK' },
@@ -264,7 +266,7 @@ describe('dunning case against a reference model', () => {
   it('never reminds after settlement, never hands off a disputed or settled invoice, never repeats a step', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom('default', 'collection-for-all', 'seeds-experiment'),
+        fc.constantFrom('default', 'collection-for-all', 'seeds-experiment', 'main-job'),
         fc.constantFrom(...places),
         fc.constantFrom<'consumer' | 'business'>('consumer', 'business'),
         fc.integer({ min: 0, max: 300 }),

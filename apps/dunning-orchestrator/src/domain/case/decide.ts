@@ -9,7 +9,7 @@ import { classifyHistory, type PaymentHistory } from '../policy/history';
 import { policyVersionOf, type Policy, type Step } from '../policy/policy-schema';
 import { selectSegment, type SegmentationFacts } from '../policy/segmentation';
 import { addDays, addDaysToInstant, DAY_MS, localDateOf, maxInstant, minInstant, startOfLocalDay, toMillis, type Instant, type LocalDate } from '../time/time';
-import { evolve, isIssued, type DunningCase, type IssuedCase } from './dunning-case';
+import { evolve, flowFixedByArm, isIssued, type DunningCase, type IssuedCase } from './dunning-case';
 import type { CaseDecision, CloseReason, ExperimentTag, PauseReason } from './events';
 
 /** Everything a decision may depend on besides the case itself. Time is given, never read. */
@@ -111,8 +111,19 @@ export function decide(initial: DunningCase, context: DecideContext): CaseDecisi
     });
     const experiment = eligibleExperiment(policy, facts.facts, choice.segmentId, now);
     if (experiment) {
-      const arm = assignArm(experiment, customer.customerId);
-      emit({ type: 'ExperimentArmAssigned', experimentId: arm.experimentId, armId: arm.armId, flowId: arm.flowId, control: arm.control, bucket: arm.bucket, policyVersion, at: now });
+      const arm = assignArm(experiment, customer.customerId, choice);
+      emit({
+        type: 'ExperimentArmAssigned',
+        experimentId: arm.experimentId,
+        armId: arm.armId,
+        flowId: arm.flowId,
+        flowChosenBy: arm.flowChosenBy,
+        reasons: arm.reasons,
+        control: arm.control,
+        bucket: arm.bucket,
+        policyVersion,
+        at: now,
+      });
     }
   } else if (state.segment && state.reevaluation) {
     const trigger = state.reevaluation;
@@ -120,7 +131,7 @@ export function decide(initial: DunningCase, context: DecideContext): CaseDecisi
     const choice = selectSegment(policy, facts.facts);
     const previousFlowId = state.flowId ?? state.segment.flowId;
     emit({ type: 'CaseReEvaluated', trigger, segmentId: choice.segmentId, flowId: choice.flowId, previousFlowId, reasons: choice.reasons, outstanding: state.outstanding, policyVersion, at: now });
-    if (!state.experiment && choice.flowId !== previousFlowId) {
+    if (!flowFixedByArm(state) && choice.flowId !== previousFlowId) {
       // The new flow starts from here: its steps planned before today are not sent in a burst.
       for (const planned of overdueSteps(state, policy)) {
         if (state.steps[planned.key]) continue;

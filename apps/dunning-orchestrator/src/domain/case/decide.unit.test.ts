@@ -1,5 +1,6 @@
 import { CaseWorld, customer, loadPolicy } from '../testing/case-harness';
 import type { Policy } from '../policy/policy-schema';
+import { assignArm } from '../experiments/assignment';
 import { decide } from './decide';
 import { calendar } from '../testing/case-harness';
 import { localDateOf, zoned } from '../time/time';
@@ -228,5 +229,66 @@ describe('the dunning case decides its steps from the policy', () => {
       for (const action of overdue) expect(action.experiment).toEqual({ experimentId: 'collection-vs-friendly', armId: assignment!.armId });
     }
     expect(armsSeen.size).toBe(3);
+  });
+
+  describe('the main job: the seeds experiment until the switch, then the ML-driven policy against collection as before', () => {
+    const mainJob = loadPolicy('main-job.yaml');
+    const mlVsCollection = mainJob.experiments.find((e) => e.id === 'ml-vs-collection')!;
+    const segment = { segmentId: 'everyone-else', flowId: 'standard' };
+    const customerIn = (armId: string) => {
+      for (let i = 0; ; i++) if (assignArm(mlVsCollection, `customer-${i}`, segment).armId === armId) return `customer-${i}`;
+    };
+    const collectionHelps = { modelVersion: 'pay-without-collection@2026-05-01.abc', probabilityPayWithoutCollection: 0.1, uplift: { 'collection-handoff': 0.2, 'sms-reminder': 0.03 }, scoredAt: '2026-05-02T00:00:00.000Z' };
+
+    it('a case late before the switch is in collection-vs-friendly; one late after it in ml-vs-collection, never both', () => {
+      for (const [dueDate, experimentId] of [
+        // Segmented at the start of the second day after the due date, Stockholm time; the switch is an instant (UTC).
+        ['2026-04-29', 'collection-vs-friendly'], // 1 May 00:00 CEST = 30 April 22:00Z: before the switch
+        ['2026-04-30', 'ml-vs-collection'], // 2 May 00:00 CEST = 1 May 22:00Z: after it
+      ] as const) {
+        const world = new CaseWorld(mainJob, '2026-04-01T10:00:00.000Z');
+        issue(world, { dueDate });
+        world.advanceTo('2026-08-01T00:00:00.000Z');
+        expect(world.ofType('ExperimentArmAssigned').map((a) => a.experimentId)).toEqual([experimentId]);
+      }
+    });
+
+    it('the ml-policy arm keeps the flow of the segment the score implies (collection-helps → firm) and hands off; the event says so, with reasons', () => {
+      const world = new CaseWorld(mainJob, '2026-04-20T10:00:00.000Z');
+      issue(world, { dueDate: '2026-05-10', who: customer({ customerId: customerIn('ml-policy') }) });
+      world.advanceTo('2026-05-11T08:00:00.000Z');
+      world.receive('invoice-1', { type: 'ScoreReceived', score: collectionHelps });
+      world.advanceTo('2026-08-01T00:00:00.000Z');
+      expect(world.ofType('SegmentAssigned')).toEqual([expect.objectContaining({ segmentId: 'collection-helps', flowId: 'firm', modelVersion: collectionHelps.modelVersion })]);
+      const [arm, ...more] = world.ofType('ExperimentArmAssigned');
+      expect(more).toEqual([]);
+      expect(arm).toMatchObject({ experimentId: 'ml-vs-collection', armId: 'ml-policy', flowId: 'firm', flowChosenBy: 'segment', control: false, policyVersion: 'main-job@1.0' });
+      expect(arm!.reasons).toContain('arm ml-policy keeps the flow of segment collection-helps: firm');
+      const overdue = world.actions().filter((a) => !a.stepKey.startsWith('before-due/'));
+      expect(overdue.map((a) => a.stepKey)).toEqual(['firm/sms-reminder', 'firm/letter', 'firm/final-sms', 'firm/collection']);
+      for (const action of overdue) expect(action.experiment).toEqual({ experimentId: 'ml-vs-collection', armId: 'ml-policy' });
+    });
+
+    it('the ml-policy arm follows a re-evaluation when the score comes after the segment; the control arm keeps classic collection', () => {
+      const late = new CaseWorld(mainJob, '2026-04-20T10:00:00.000Z');
+      issue(late, { dueDate: '2026-05-10', who: customer({ customerId: customerIn('ml-policy') }) });
+      late.advanceTo('2026-05-20T12:00:00.000Z'); // segmented on 12 May without a score: everyone-else, standard
+      expect(late.ofType('ExperimentArmAssigned')).toEqual([expect.objectContaining({ armId: 'ml-policy', flowId: 'standard', flowChosenBy: 'segment' })]);
+      late.receive('invoice-1', { type: 'ScoreReceived', score: { ...collectionHelps, probabilityPayWithoutCollection: 0.9, scoredAt: '2026-05-20T12:00:00.000Z' } });
+      expect(late.ofType('CaseReEvaluated')).toEqual([expect.objectContaining({ segmentId: 'likely-to-pay', flowId: 'gentle', previousFlowId: 'standard' })]);
+      expect(late.caseOf('invoice-1').flowId).toBe('gentle');
+      late.advanceTo('2026-08-01T00:00:00.000Z');
+      expect(late.actions().filter((a) => a.kind === 'handoff')).toEqual([]);
+      expect(late.actions().some((a) => a.stepKey.startsWith('gentle/'))).toBe(true);
+
+      const control = new CaseWorld(mainJob, '2026-04-20T10:00:00.000Z');
+      issue(control, { dueDate: '2026-05-10', who: customer({ customerId: customerIn('collection-as-before') }) });
+      control.advanceTo('2026-05-20T12:00:00.000Z');
+      control.receive('invoice-1', { type: 'ScoreReceived', score: { ...collectionHelps, probabilityPayWithoutCollection: 0.9, scoredAt: '2026-05-20T12:00:00.000Z' } });
+      control.advanceTo('2026-08-01T00:00:00.000Z');
+      expect(control.ofType('ExperimentArmAssigned')).toEqual([expect.objectContaining({ armId: 'collection-as-before', flowId: 'classic-collection', flowChosenBy: 'arm', control: true })]);
+      expect(control.caseOf('invoice-1').flowId).toBe('classic-collection');
+      expect(control.actions().filter((a) => a.kind === 'handoff').map((a) => a.stepKey)).toEqual(['classic-collection/collection']);
+    });
   });
 });

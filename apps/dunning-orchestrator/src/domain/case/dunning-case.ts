@@ -51,7 +51,8 @@ export interface DunningCase {
   readonly pausedDays: number;
   readonly score?: Score;
   readonly segment?: { readonly segmentId: string; readonly flowId: string; readonly scored: boolean; readonly at: Instant };
-  readonly experiment?: ExperimentTag & { readonly control: boolean; readonly bucket: number; readonly at: Instant };
+  /** `flowBySegment`: the arm keeps the segment's flow, so a re-evaluation may change it as without an experiment. */
+  readonly experiment?: ExperimentTag & { readonly control: boolean; readonly bucket: number; readonly at: Instant; readonly flowBySegment: boolean };
   readonly flowId?: string;
   readonly steps: Readonly<Record<string, StepRecord>>;
   /** This case's contacts with the customer (reminders requested). */
@@ -167,7 +168,7 @@ export function evolve(state: DunningCase, event: CaseEvent): DunningCase {
     case 'ExperimentArmAssigned':
       return {
         ...state,
-        experiment: { experimentId: event.experimentId, armId: event.armId, control: event.control, bucket: event.bucket, at: event.at },
+        experiment: { experimentId: event.experimentId, armId: event.armId, control: event.control, bucket: event.bucket, at: event.at, flowBySegment: event.flowChosenBy === 'segment' },
         flowId: event.flowId,
       };
     case 'CaseReEvaluated': {
@@ -175,7 +176,7 @@ export function evolve(state: DunningCase, event: CaseEvent): DunningCase {
       return {
         ...rest,
         segment: { segmentId: event.segmentId, flowId: event.flowId, scored: state.score !== undefined, at: event.at },
-        flowId: state.experiment ? state.flowId : event.flowId,
+        flowId: flowFixedByArm(state) ? state.flowId : event.flowId,
       } as DunningCase;
     }
     case 'ActionRequested': {
@@ -220,6 +221,11 @@ export function evolve(state: DunningCase, event: CaseEvent): DunningCase {
       throw new Error(`unknown case event ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+/** An experiment arm with a flow of its own keeps it whatever the segment becomes; a `by-segment` arm does not. */
+export function flowFixedByArm(state: DunningCase): boolean {
+  return state.experiment !== undefined && !state.experiment.flowBySegment;
 }
 
 function withoutTimer(state: DunningCase): DunningCase {

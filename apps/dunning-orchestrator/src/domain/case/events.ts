@@ -118,6 +118,10 @@ export type CaseDecision =
       readonly experimentId: string;
       readonly armId: string;
       readonly flowId: string;
+      /** `segment`: an arm with flow `by-segment` keeps the segment's flow (and follows re-evaluations). Absent on events before it existed: `arm`. */
+      readonly flowChosenBy?: 'arm' | 'segment';
+      /** Why the case follows this flow (absent on events before it existed). */
+      readonly reasons?: readonly string[];
       readonly control: boolean;
       readonly bucket: number;
       readonly policyVersion: string;

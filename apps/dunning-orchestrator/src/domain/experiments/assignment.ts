@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { matchConditions, type SegmentationFacts } from '../policy/segmentation';
-import type { Experiment, Policy } from '../policy/policy-schema';
+import { BY_SEGMENT_FLOW, type Experiment, type Policy } from '../policy/policy-schema';
 import { toMillis, type Instant } from '../time/time';
 
 /**
@@ -34,15 +34,30 @@ export function armForBucket<Arm extends { readonly weight: number }>(arms: read
 export interface ArmAssignment {
   readonly experimentId: string;
   readonly armId: string;
+  /** The flow the case follows: the arm's, or (arm flow `by-segment`) the one its segment chose. */
   readonly flowId: string;
+  /** `segment`: the arm keeps the segment's flow, and follows it when a re-evaluation changes the segment. */
+  readonly flowChosenBy: 'arm' | 'segment';
   readonly control: boolean;
   readonly bucket: number;
+  /** Why the case follows this flow, in words. */
+  readonly reasons: readonly string[];
 }
 
-export function assignArm(experiment: Experiment, customerId: string): ArmAssignment {
+/** The segment the case was put in (what a `by-segment` arm keeps). */
+export interface SegmentOfCase {
+  readonly segmentId: string;
+  readonly flowId: string;
+}
+
+export function assignArm(experiment: Experiment, customerId: string, segment?: SegmentOfCase): ArmAssignment {
   const bucket = assignmentBucket(experiment.id, customerId);
   const arm = armForBucket(experiment.arms, bucket);
-  return { experimentId: experiment.id, armId: arm.id, flowId: arm.flow, control: arm.control === true, bucket };
+  const common = { experimentId: experiment.id, armId: arm.id, control: arm.control === true, bucket };
+  const drawn = `bucket ${bucket.toFixed(6)} of experiment ${experiment.id} falls in arm ${arm.id}`;
+  if (arm.flow !== BY_SEGMENT_FLOW) return { ...common, flowId: arm.flow, flowChosenBy: 'arm', reasons: [drawn, `arm ${arm.id} prescribes flow ${arm.flow}`] };
+  if (!segment) throw new Error(`arm ${arm.id} of experiment ${experiment.id} keeps the segment's flow, but the case has no segment`);
+  return { ...common, flowId: segment.flowId, flowChosenBy: 'segment', reasons: [drawn, `arm ${arm.id} keeps the flow of segment ${segment.segmentId}: ${segment.flowId}`] };
 }
 
 /** The first experiment running at `at` whose eligibility the case meets. */

@@ -73,4 +73,26 @@ describe('deterministic experiment assignment', () => {
     expect(armForBucket(arms, 0.25).id).toBe('b');
     expect(armForBucket(arms, 0.9999).id).toBe('b');
   });
+
+  it('an arm with flow by-segment keeps the flow of the case\'s segment and says so; an arm with a flow prescribes it', () => {
+    const mlVsCollection: Experiment = {
+      id: 'ml-vs-collection',
+      start: '2026-05-01T00:00:00Z',
+      end: '2027-01-01T00:00:00Z',
+      eligibility: {},
+      arms: [
+        { id: 'collection-as-before', weight: 1, flow: 'classic-collection', control: true, role: 'collection' },
+        { id: 'ml-policy', weight: 1, flow: 'by-segment', role: 'treatment' },
+      ],
+    };
+    const segment = { segmentId: 'collection-helps', flowId: 'firm' };
+    const inArm = (armId: string) => customers.find((customer) => assignArm(mlVsCollection, customer, segment).armId === armId)!;
+    const ml = assignArm(mlVsCollection, inArm('ml-policy'), segment);
+    expect(ml).toMatchObject({ armId: 'ml-policy', flowId: 'firm', flowChosenBy: 'segment', control: false });
+    expect(ml.reasons[1]).toBe('arm ml-policy keeps the flow of segment collection-helps: firm');
+    const control = assignArm(mlVsCollection, inArm('collection-as-before'), segment);
+    expect(control).toMatchObject({ armId: 'collection-as-before', flowId: 'classic-collection', flowChosenBy: 'arm', control: true });
+    expect(control.reasons[1]).toBe('arm collection-as-before prescribes flow classic-collection');
+    expect(() => assignArm(mlVsCollection, inArm('ml-policy'))).toThrow(/has no segment/);
+  });
 });

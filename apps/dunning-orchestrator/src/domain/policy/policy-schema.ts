@@ -96,6 +96,13 @@ export const flowSchema = z.strictObject({ description: z.string().optional(), s
 
 const dailyWindow = z.strictObject({ from: clock, to: clock }).refine((w) => w.from < w.to, { error: 'a window opens before it closes' });
 
+/**
+ * The reserved flow of an experiment arm that keeps the flow its segment chose: the arm runs the
+ * policy's own segments (e.g. score-driven ones) against a control arm, instead of one fixed flow.
+ * It is not a flow id of its own (a flow may not be called so).
+ */
+export const BY_SEGMENT_FLOW = 'by-segment';
+
 export const experimentSchema = z.strictObject({
   id: slug,
   description: z.string().optional(),
@@ -109,6 +116,7 @@ export const experimentSchema = z.strictObject({
         id: slug,
         /** Integer weights: an arm with weight 2 gets twice the customers of one with weight 1. */
         weight: z.int().min(1),
+        /** A flow of the policy, or `by-segment`: the case keeps (and follows) the flow of its segment. */
         flow: slug,
         control: z.boolean().optional(),
         /** What the arm does, for the estimator of who would have paid anyway. */
@@ -168,6 +176,7 @@ export const policySchema = z
       if (step.action === 'handoff') issue(`before-due step ${step.id} cannot hand off`);
     }
     for (const [flowId, flow] of Object.entries(policy.flows)) {
+      if (flowId === BY_SEGMENT_FLOW) issue(`flow ${BY_SEGMENT_FLOW} is reserved for experiment arms that keep the segment's flow; give the flow another name`);
       const stepIds = new Set<string>();
       for (const step of flow.steps) {
         if (stepIds.has(step.id)) issue(`flow ${flowId} has step ${step.id} twice`);
@@ -183,9 +192,16 @@ export const policySchema = z
       if (controls.length !== 1) issue(`experiment ${experiment.id} needs exactly one control arm`);
       const armIds = new Set(experiment.arms.map((arm) => arm.id));
       if (armIds.size !== experiment.arms.length) issue(`experiment ${experiment.id} has duplicate arm ids`);
-      for (const arm of experiment.arms) if (!flowIds.has(arm.flow)) issue(`experiment ${experiment.id} arm ${arm.id} names unknown flow ${arm.flow}`);
+      for (const arm of experiment.arms) if (arm.flow !== BY_SEGMENT_FLOW && !flowIds.has(arm.flow)) issue(`experiment ${experiment.id} arm ${arm.id} names unknown flow ${arm.flow}`);
       for (const segment of experiment.eligibility.segments ?? []) if (!segmentIds.has(segment)) issue(`experiment ${experiment.id} names unknown segment ${segment}`);
     }
+    // A case is assigned to at most one experiment (the first running one it is eligible for); two
+    // running at the same instant would silently starve the later one. So windows must not overlap.
+    const windows = policy.experiments.map((e) => ({ id: e.id, start: Date.parse(e.start), end: Date.parse(e.end) })).sort((a, b) => a.start - b.start);
+    windows.forEach((current, i) => {
+      const previous = windows[i - 1];
+      if (previous && current.start < previous.end) issue(`experiments ${previous.id} and ${current.id} overlap in time ([start, end) windows must not overlap, so a case is never eligible for both)`);
+    });
   });
 
 export type Policy = z.infer<typeof policySchema>;

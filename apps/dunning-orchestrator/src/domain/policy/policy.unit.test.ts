@@ -36,6 +36,37 @@ describe('policy files', () => {
     expect(invalid((d) => ((d['flows'] as Record<string, { steps: { fee?: unknown }[] }>)['standard']!.steps[2]!.fee = { reminderFee: { SEK: 12.5 } })).join()).toMatch(/flows\.standard\.steps\.2\.fee\.reminderFee\.SEK/);
     expect(() => parsePolicy('id: [unclosed', 'broken.yaml')).toThrow(/broken\.yaml/);
   });
+
+  it('accepts an arm whose flow is by-segment, reserves that name, and rejects experiments whose windows overlap', () => {
+    const mainJob = loadPolicy('main-job.yaml');
+    const mutateMainJob = (mutate: (document: Record<string, unknown>) => void): string[] => {
+      const document = structuredClone(mainJob) as unknown as Record<string, unknown>;
+      mutate(document);
+      try {
+        parsePolicy(stringify(document), 'mutated');
+      } catch (error) {
+        if (error instanceof InvalidPolicyError) return [...error.issues];
+        throw error;
+      }
+      return [];
+    };
+    expect(mainJob.experiments.map((e) => [e.id, e.start, e.end, e.arms.map((arm) => `${arm.id}:${arm.flow}`)])).toEqual([
+      ['collection-vs-friendly', '2026-01-01T00:00:00Z', '2026-05-01T00:00:00Z', ['collection-as-before:classic-collection', 'friendly-sms:friendly-sms', 'no-action:no-action']],
+      ['ml-vs-collection', '2026-05-01T00:00:00Z', '2027-01-01T00:00:00Z', ['collection-as-before:classic-collection', 'ml-policy:by-segment']],
+    ]);
+    type Doc = { experiments: { start: string; arms: { flow: string }[] }[]; flows: Record<string, unknown> };
+    // Any other unknown flow on an arm is still an error.
+    expect(mutateMainJob((d) => ((d as unknown as Doc).experiments[1]!.arms[1]!.flow = 'by-segmnet'))).toEqual(['(policy): experiment ml-vs-collection arm ml-policy names unknown flow by-segmnet']);
+    // A flow may not take the reserved name.
+    const flows = (mainJob as unknown as Doc).flows;
+    expect(mutateMainJob((d) => ((d as unknown as Doc).flows = { ...flows, 'by-segment': flows['gentle'] }))).toEqual([
+      "(policy): flow by-segment is reserved for experiment arms that keep the segment's flow; give the flow another name",
+    ]);
+    // The second experiment starting one second before the first ends: a case could be eligible for both.
+    expect(mutateMainJob((d) => ((d as unknown as Doc).experiments[1]!.start = '2026-04-30T23:59:59Z'))).toEqual([
+      '(policy): experiments collection-vs-friendly and ml-vs-collection overlap in time ([start, end) windows must not overlap, so a case is never eligible for both)',
+    ]);
+  });
 });
 
 describe('segmentation', () => {
