@@ -1,9 +1,10 @@
 import { DynamicModule, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { PlatformModule, type ServiceConfig } from '@dunning/platform';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { createSimulatedTimeController, PlatformModule, SIMULATION_CONTROL, type ServiceConfig } from '@dunning/platform';
 import type { OrchestratorConfig } from './config/orchestrator-config';
 import { migrations } from './migrations';
 import { OperationsPageController, operationsQueryProvider } from './operations-page/operations-page.controller';
-import { ClockController, ExperimentsController, ORCHESTRATOR_RUNTIME } from './runtime/orchestrator.controller';
+import { ExperimentsController, ORCHESTRATOR_RUNTIME, TimersController } from './runtime/orchestrator.controller';
 import { OrchestratorRuntime } from './runtime/orchestrator-runtime';
 
 /** Starts the consumer, timers and relay once migrations ran (bootstrap), stops them at shutdown. */
@@ -25,8 +26,14 @@ export class DunningOrchestratorModule {
     return {
       module: DunningOrchestratorModule,
       imports: [PlatformModule.forRoot({ config, migrations })],
-      controllers: [ExperimentsController, ClockController, OperationsPageController],
-      providers: [{ provide: ORCHESTRATOR_RUNTIME, useFactory: () => new OrchestratorRuntime(config, orchestrator) }, RuntimeLifecycle, operationsQueryProvider],
+      controllers: [ExperimentsController, createSimulatedTimeController(), TimersController, OperationsPageController],
+      providers: [
+        { provide: ORCHESTRATOR_RUNTIME, useFactory: () => new OrchestratorRuntime(config, orchestrator) },
+        // After the data source, i.e. after the migrations that create simulated_clock.
+        { provide: SIMULATION_CONTROL, useFactory: (runtime: OrchestratorRuntime) => runtime.loadControl(), inject: [ORCHESTRATOR_RUNTIME, getDataSourceToken()] },
+        RuntimeLifecycle,
+        operationsQueryProvider,
+      ],
     };
   }
 }

@@ -94,7 +94,7 @@ describe('replaying the projection (real broker and database)', () => {
   const setClock = async (now: string) => {
     const response = await fetch(`${baseUrl}/admin/clock`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now }) });
     expect(response.status).toBe(200);
-    return (await response.json()) as { now: string; timersFired: number };
+    return (await response.json()) as { now: string; work: { timersFired: number } };
   };
 
   it('rebuilds the same cases from Kafka and sends nothing', async () => {

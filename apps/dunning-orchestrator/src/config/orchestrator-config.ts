@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { TOPICS } from '@dunning/contracts';
+import { readClockConfig, type ClockMode } from '@dunning/platform';
 
-/** How the orchestrator tells time: the system clock, or a clock a simulator sets (docs/orchestrator.md). */
-export type ClockMode = 'system' | 'simulated';
+/** How the orchestrator tells time: the system clock, or a clock a simulator sets (docs/simulated-time.md). */
+export type { ClockMode } from '@dunning/platform';
 
 export interface OrchestratorConfig {
   readonly topics: {
@@ -17,7 +18,7 @@ export interface OrchestratorConfig {
   readonly policyFile: string;
   readonly clock: ClockMode;
   /** Where a simulated clock starts when the database holds no time yet. */
-  readonly simulatedClockStart?: string;
+  readonly clockStart: Date;
   readonly timerPollIntervalMs: number;
   /** Database schema of the case streams, outbox, projection and timers. */
   readonly schema: string;
@@ -28,8 +29,9 @@ const appRoot = path.resolve(__dirname, '..', '..');
 
 /** Reads the orchestrator's own settings once, at start-up (next to loadServiceConfig). */
 export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorConfig {
-  const clock = (env['ORCHESTRATOR_CLOCK'] ?? 'system') as ClockMode;
-  if (clock !== 'system' && clock !== 'simulated') throw new Error(`ORCHESTRATOR_CLOCK must be 'system' or 'simulated', got '${clock}'`);
+  // DUNNING_CLOCK / DUNNING_CLOCK_START like every service; the orchestrator's older names still work.
+  const clockConfig = readClockConfig(env, { modeAliases: ['ORCHESTRATOR_CLOCK'], startAliases: ['ORCHESTRATOR_SIMULATED_CLOCK_START'] });
+  const clock: ClockMode = clockConfig.mode;
   const pollMs = Number(env['ORCHESTRATOR_TIMER_POLL_MS'] ?? 1_000);
   if (!Number.isInteger(pollMs) || pollMs < 10) throw new Error('ORCHESTRATOR_TIMER_POLL_MS must be an integer >= 10');
   return {
@@ -43,7 +45,7 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
     consumerGroup: env['ORCHESTRATOR_CONSUMER_GROUP'] ?? 'dunning-orchestrator',
     policyFile: path.resolve(appRoot, env['DUNNING_POLICY_FILE'] ?? 'policies/default.yaml'),
     clock,
-    ...(env['ORCHESTRATOR_SIMULATED_CLOCK_START'] ? { simulatedClockStart: env['ORCHESTRATOR_SIMULATED_CLOCK_START'] } : {}),
+    clockStart: clockConfig.start,
     timerPollIntervalMs: pollMs,
     schema: 'orchestrator',
     messagingSchema: 'messaging',

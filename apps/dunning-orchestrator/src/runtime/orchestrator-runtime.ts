@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
-import { EventStore, OutboxRelay } from '@dunning/event-store';
-import { KafkaPublisher, TransactionalBatchConsumer } from '@dunning/messaging';
-import type { ServiceConfig } from '@dunning/platform';
+import { EventStore, OutboxRelay, outboxPending } from '@dunning/event-store';
+import { ConsumerLagProbe, KafkaPublisher, TransactionalBatchConsumer } from '@dunning/messaging';
+import { SimulationControl, type ServiceConfig } from '@dunning/platform';
 import { DateHolidaysCalendar, parsePolicy, type Policy } from '../domain';
-import { SimulatedClock, SystemClock, type Clock } from '../clock/clock';
+import type { Clock } from '../clock/clock';
 import type { OrchestratorConfig } from '../config/orchestrator-config';
 import { CaseProcessor } from '../cases/case-processor';
 import { caseProjector, inputDecoder } from '../cases/case-projector';
@@ -26,7 +26,8 @@ export class OrchestratorRuntime {
   private relay: OutboxRelay | undefined;
   private consumer: TransactionalBatchConsumer<OrchestratorInputEvent> | undefined;
   private poller: TimerPoller | undefined;
-  private clockInstance: Clock | undefined;
+  private controlInstance: SimulationControl | undefined;
+  private lagProbe: ConsumerLagProbe | undefined;
 
   constructor(
     readonly service: ServiceConfig,
@@ -39,22 +40,46 @@ export class OrchestratorRuntime {
   }
 
   get clock(): Clock {
-    if (!this.clockInstance) throw new Error('the orchestrator has not started');
-    return this.clockInstance;
+    return this.control.clock;
   }
 
-  get simulatedClock(): SimulatedClock | undefined {
-    return this.clockInstance instanceof SimulatedClock ? this.clockInstance : undefined;
+  /** The clock, its due work (timers) and quiescence probes, behind /admin/clock and /admin/quiescence. */
+  get control(): SimulationControl {
+    if (!this.controlInstance) throw new Error('the orchestrator has not loaded its clock');
+    return this.controlInstance;
   }
 
   get timers(): TimerPoller | undefined {
     return this.poller;
   }
 
+  /**
+   * Loads the clock (the persisted simulated instant, once migrations ran) and registers what a
+   * clock move must run (due timers) and what quiescence counts. Idempotent.
+   */
+  async loadControl(): Promise<SimulationControl> {
+    if (this.controlInstance) return this.controlInstance;
+    const { config } = this;
+    const control = await SimulationControl.create(this.pool, config.schema, { mode: config.clock, start: config.clockStart });
+    this.lagProbe = new ConsumerLagProbe(this.kafka, {
+      db: this.pool,
+      schema: config.messagingSchema,
+      targets: [{ groupId: config.consumerGroup, topics: [config.topics.invoices, config.topics.scores, config.topics.deliveries, config.topics.collectionCases] }],
+    });
+    const lagProbe = this.lagProbe;
+    const timersDueSql = `SELECT count(*)::int AS due FROM "${config.schema}".timers WHERE status = 'pending' AND fire_at <= $1`;
+    control
+      .addDueWork('timersFired', async () => (await this.poller?.fireDue()) ?? 0)
+      .addProbe('consumerLag', () => lagProbe.lag())
+      .addProbe('outboxPending', () => outboxPending(this.pool, config.schema))
+      .addProbe('timersDue', async () => (await this.pool.query<{ due: number }>(timersDueSql, [control.now()])).rows[0]?.due ?? 0);
+    this.controlInstance = control;
+    return control;
+  }
+
   async start(): Promise<void> {
     const { config } = this;
-    this.clockInstance =
-      config.clock === 'simulated' ? await SimulatedClock.load(this.pool, config.schema, new Date(config.simulatedClockStart ?? Date.now())) : new SystemClock();
+    await this.loadControl();
     await this.ensureTopics();
 
     this.publisher = new KafkaPublisher(this.kafka);
@@ -108,6 +133,7 @@ export class OrchestratorRuntime {
     await this.consumer?.stop();
     await this.relay?.stop();
     await this.publisher?.disconnect();
+    await this.lagProbe?.close();
     await this.pool.end();
   }
 

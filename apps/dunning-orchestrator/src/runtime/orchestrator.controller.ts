@@ -1,4 +1,4 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Put, Query } from '@nestjs/common';
+import { BadRequestException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { queryExperimentResults } from '../experiments/experiment-results.query';
 import { OrchestratorRuntime } from './orchestrator-runtime';
 
@@ -20,32 +20,13 @@ export class ExperimentsController {
 }
 
 /**
- * The simulated clock's controls. Setting the time fires every timer now due before answering, so
- * a simulator can step through months deterministically. Refused when the clock is the system's.
+ * GET/PUT /admin/clock and GET /admin/quiescence are the platform's (createSimulatedTimeController,
+ * docs/simulated-time.md); moving the clock fires every timer now due before answering.
+ * This one runs the due timers without moving the clock.
  */
 @Controller('admin')
-export class ClockController {
+export class TimersController {
   constructor(@Inject(ORCHESTRATOR_RUNTIME) private readonly runtime: OrchestratorRuntime) {}
-
-  @Get('clock')
-  clock() {
-    return { mode: this.runtime.config.clock, now: this.runtime.clock.now().toISOString() };
-  }
-
-  @Put('clock')
-  async setClock(@Body() body: { now?: string }) {
-    const clock = this.runtime.simulatedClock;
-    if (!clock) throw new ConflictException('the clock is the system clock (ORCHESTRATOR_CLOCK=system)');
-    const to = new Date(body?.now ?? '');
-    if (Number.isNaN(to.getTime())) throw new BadRequestException('body must be {"now": "<ISO 8601 instant>"}');
-    try {
-      await clock.set(this.runtime.pool, to);
-    } catch (error) {
-      throw new ConflictException(error instanceof Error ? error.message : String(error));
-    }
-    const timersFired = (await this.runtime.timers?.fireDue()) ?? 0;
-    return { now: clock.now().toISOString(), timersFired };
-  }
 
   @Post('timers/run')
   @HttpCode(200)
