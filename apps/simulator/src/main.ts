@@ -4,6 +4,9 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG, mergeConfig, validateConfig, type ConfigOverrides, type SimulatorConfig } from './domain/config';
 import type { RunProgress } from './run/run-simulation';
 import { groupsOfArms, writeReport } from './report/write-report';
+import { writeE2eReport } from './e2e/e2e-report';
+import { readPlatformWiring } from './e2e/platform-wiring';
+import { runEndToEnd } from './e2e/run-e2e';
 import { groundTruthWouldHavePaidAnyway } from './standalone/ground-truth';
 import { controlArmMarkers, runStandalone } from './standalone/run-standalone';
 
@@ -15,7 +18,13 @@ import { controlArmMarkers, runStandalone } from './standalone/run-standalone';
 //     --seed <n>           makes the run repeatable             (default 1)
 //     --config <file>      JSON overrides of any parameter (docs/simulator.md)
 //     --out <dir>          where the report goes                (default tmp/reports/)
-//     --mode standalone    the reference dunning in memory (default); `e2e` is not wired yet
+//     --mode standalone    the reference dunning in memory (default)
+//     --mode e2e           against the running platform (scripts/platform.sh with DUNNING_CLOCK=simulated;
+//                          the same PLATFORM_INSTANCE / PLATFORM_HTTP_PORTS / … knobs in the environment)
+//     --ml-switch <ISO>    e2e: retrain scoring at this instant and make the new model champion
+//                          (the main job's policy switches to its second experiment then); default none
+//     --quiet-checks <n>   e2e: quiet polls in a row that count as settled (default 3)
+//     --quiet-interval-ms <n> e2e: between those polls (default 100)
 //     --follow-up-days <n> days simulated after the last month  (default 90)
 //     --check-contract     round-trip every event through the contract codec
 //     --ground-truth       also count who would have paid anyway, per customer (two more runs)
@@ -23,7 +32,7 @@ import { controlArmMarkers, runStandalone } from './standalone/run-standalone';
 //
 // Exit codes: 0 done, 2 bad arguments or configuration, 1 the run failed.
 
-const USAGE = `usage: simulator [--customers N] [--months N] [--seed N] [--config FILE] [--out DIR] [--mode standalone|e2e] [--follow-up-days N] [--check-contract] [--ground-truth] [--quiet]`;
+const USAGE = `usage: simulator [--customers N] [--months N] [--seed N] [--config FILE] [--out DIR] [--mode standalone|e2e] [--follow-up-days N] [--check-contract] [--ground-truth] [--quiet] [--ml-switch ISO] [--quiet-checks N] [--quiet-interval-ms N]`;
 
 export interface CliOptions {
   readonly config: SimulatorConfig;
@@ -32,6 +41,9 @@ export interface CliOptions {
   readonly checkContract: boolean;
   readonly groundTruth: boolean;
   readonly quiet: boolean;
+  readonly mlSwitchAt: string | undefined;
+  readonly quietChecks: number;
+  readonly quietIntervalMs: number;
 }
 
 /** Parses the arguments into a validated configuration; throws an Error whose message is for the user. */
@@ -49,6 +61,9 @@ export async function parseCli(argv: readonly string[]): Promise<CliOptions> {
       'check-contract': { type: 'boolean' },
       'ground-truth': { type: 'boolean' },
       quiet: { type: 'boolean' },
+      'ml-switch': { type: 'string' },
+      'quiet-checks': { type: 'string' },
+      'quiet-interval-ms': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -83,14 +98,70 @@ export async function parseCli(argv: readonly string[]): Promise<CliOptions> {
   if (problems.length > 0) throw new UsageError(`the configuration is not valid:\n  ${problems.join('\n  ')}`);
   const mode = values.mode ?? 'standalone';
   if (mode !== 'standalone' && mode !== 'e2e') throw new UsageError(`--mode: standalone or e2e, got '${mode}'`);
-  return { config, out: values.out ?? 'tmp/reports/', mode, checkContract: values['check-contract'] ?? false, groundTruth: values['ground-truth'] ?? false, quiet: values.quiet ?? false };
+  const mlSwitch = values['ml-switch'];
+  if (mlSwitch !== undefined && mlSwitch !== 'none' && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/.test(mlSwitch)) throw new UsageError(`--ml-switch: an instant like 2026-05-01T00:00:00Z, or none; got '${mlSwitch}'`);
+  if (mlSwitch !== undefined && mlSwitch !== 'none' && mode !== 'e2e') throw new UsageError('--ml-switch needs --mode e2e');
+  const quietChecks = integer('quiet-checks', values['quiet-checks']) ?? 3;
+  const quietIntervalMs = integer('quiet-interval-ms', values['quiet-interval-ms']) ?? 100;
+  if (quietChecks < 1 || quietIntervalMs < 0) throw new UsageError('--quiet-checks must be at least 1 and --quiet-interval-ms not negative');
+  return {
+    config,
+    out: values.out ?? 'tmp/reports/',
+    mode,
+    checkContract: values['check-contract'] ?? false,
+    groundTruth: values['ground-truth'] ?? false,
+    quiet: values.quiet ?? false,
+    mlSwitchAt: mlSwitch === undefined || mlSwitch === 'none' ? undefined : new Date(mlSwitch).toISOString(),
+    quietChecks,
+    quietIntervalMs,
+  };
 }
 
 export class UsageError extends Error {}
 
-function progressLine(p: RunProgress): string {
+export function progressLine(p: RunProgress): string {
   const share = Math.round((p.dayNumber / p.totalDays) * 100);
-  return `simulator: day ${p.dayNumber}/${p.totalDays} (${share} %) ${p.date} · ${p.eventsPublished.toLocaleString('en-US')} events · ${p.messagesSeen.toLocaleString('en-US')} messages seen · ${p.demandsSeen.toLocaleString('en-US')} collection demands · ${(p.elapsedMs / 1000).toFixed(1)} s`;
+  const seconds = p.elapsedMs / 1000;
+  const rates = seconds > 0 ? ` (${(p.dayNumber / seconds).toFixed(2)} days/s, ${Math.round(p.eventsPublished / seconds).toLocaleString('en-US')} events/s)` : '';
+  return `simulator: day ${p.dayNumber}/${p.totalDays} (${share} %) ${p.date} · ${p.eventsPublished.toLocaleString('en-US')} events · ${p.messagesSeen.toLocaleString('en-US')} messages seen · ${p.demandsSeen.toLocaleString('en-US')} collection demands · ${seconds.toFixed(1)} s${rates}`;
+}
+
+async function mainEndToEnd(options: CliOptions): Promise<number> {
+  const { config } = options;
+  console.error(`simulator: end-to-end run against the platform, ${config.customers.toLocaleString('en-US')} customers, ${config.months} months + ${config.followUpDays} days, seed ${config.seed}${options.mlSwitchAt ? `, ML switch at ${options.mlSwitchAt}` : ''}`);
+  const wiring = await readPlatformWiring(process.env);
+  const e2e = await runEndToEnd({
+    wiring,
+    config,
+    ...(options.mlSwitchAt ? { mlSwitchAt: options.mlSwitchAt } : {}),
+    quiet: { consecutiveChecks: options.quietChecks, intervalMs: options.quietIntervalMs },
+    log: (line) => console.error(line),
+    ...(options.quiet ? {} : { onProgress: (p: RunProgress) => console.error(progressLine(p)) }),
+  });
+  const { outcome } = e2e;
+  const days = e2e.simulation.lastDay - e2e.simulation.firstDay + 1;
+  const seconds = outcome.elapsedMs / 1000;
+  const work = Object.entries(e2e.workDone)
+    .map(([service, kinds]) => `${service}: ${Object.entries(kinds).map(([k, n]) => `${k} ${n.toLocaleString('en-US')}`).join(', ') || 'none'}`)
+    .join('; ');
+  const report = await writeE2eReport(options.out, e2e, config, {
+    title: 'Billing simulator — the main job: the seeds’ experiment and the ML-driven policy, end to end',
+    facts: [
+      ['mode', 'end-to-end: the five services on one simulated clock, Kafka, PostgreSQL, SMTP capture, Kannel, letter drop, agencies'],
+      ['customers', `${config.customers.toLocaleString('en-US')} across ${config.brands.map((b) => `${b.name} (${b.country})`).join(', ')}`],
+      ['period', `${outcome.results.firstDay} … ${outcome.results.lastDay} (${config.months} months of invoices + ${config.followUpDays} days; ${days} simulated days)`],
+      ['seed', String(config.seed)],
+      ['ML switch', e2e.mlSwitch ? `${e2e.mlSwitch.at}: model ${e2e.mlSwitch.version ?? 'none'} (${e2e.mlSwitch.how})` : 'none'],
+      ['events produced', outcome.eventsPublished.toLocaleString('en-US')],
+      ['messages seen by customers', outcome.messagesSeen.toLocaleString('en-US')],
+      ['run time', `${seconds.toFixed(1)} s (${(days / seconds).toFixed(2)} simulated days/s, ${Math.round(outcome.eventsPublished / seconds).toLocaleString('en-US')} events/s; ${e2e.clockMoves} clock moves)`],
+      ['due work done on clock moves', work],
+    ],
+    notes: [`Time zones: ${e2e.simulation.timeZones().join(', ')}.`, 'Each simulated day the clocks of all five services move to 12:00 local time; a customer sees what reached them that day on the next.'],
+  });
+  console.log(report.text);
+  console.error(`simulator: report ${report.files.html}`);
+  return 0;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -103,10 +174,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const { config } = options;
-  if (options.mode === 'e2e') {
-    console.error('simulator: the end-to-end mode (Kafka and the five services with a shared simulated clock) is not wired yet; see docs/simulator.md, "End-to-end mode". Use --mode standalone.');
-    return 2;
-  }
+  if (options.mode === 'e2e') return mainEndToEnd(options);
   console.error(`simulator: standalone run, ${config.customers.toLocaleString('en-US')} customers, ${config.months} months + ${config.followUpDays} days, seed ${config.seed}`);
   const { simulation, outcome } = await runStandalone(config, {
     checkContract: options.checkContract,

@@ -28,10 +28,19 @@ describe('the command line', () => {
     await expect(parseCli(['--months', '0'])).rejects.toThrow('months: expected an integer of at least 1, got 0');
     await expect(parseCli(['--mode', 'fast'])).rejects.toThrow("--mode: standalone or e2e, got 'fast'");
     await expect(parseCli(['--config', join(directory, 'missing.json')])).rejects.toThrow('--config');
+    await expect(parseCli(['--ml-switch', '2026-05-01T00:00:00Z'])).rejects.toThrow('--ml-switch needs --mode e2e');
+    await expect(parseCli(['--mode', 'e2e', '--ml-switch', 'May'])).rejects.toThrow("--ml-switch: an instant like 2026-05-01T00:00:00Z, or none; got 'May'");
+    await expect(parseCli(['--mode', 'e2e', '--quiet-checks', '0'])).rejects.toThrow('--quiet-checks must be at least 1');
     const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    expect(await main(['--mode', 'e2e'])).toBe(2);
-    expect(errors.mock.calls.flat().join(' ')).toContain('not wired yet');
+    expect(await main(['--mode', 'e2e', '--months', '0'])).toBe(2);
     errors.mockRestore();
+  });
+
+  it('reads the end-to-end options', async () => {
+    const options = await parseCli(['--mode', 'e2e', '--ml-switch', '2026-05-01T00:00:00Z', '--quiet-checks', '4', '--quiet-interval-ms', '50']);
+    expect(options).toMatchObject({ mode: 'e2e', mlSwitchAt: '2026-05-01T00:00:00.000Z', quietChecks: 4, quietIntervalMs: 50 });
+    expect((await parseCli(['--mode', 'e2e', '--ml-switch', 'none'])).mlSwitchAt).toBeUndefined();
+    expect(await parseCli([])).toMatchObject({ mode: 'standalone', mlSwitchAt: undefined, quietChecks: 3, quietIntervalMs: 100 });
   });
 
   it('a standalone run writes the report, the summary and the per-invoice results, with progress on stderr', async () => {

@@ -6,10 +6,9 @@ import type { CustomerInbox } from '../adapters/inbox/customer-inbox';
 import type { KafkaBillingProducer } from '../adapters/kafka-billing-producer';
 import type { Platform } from './platform';
 
-// The end-to-end platform: the five services, reached only through their public surfaces. The pieces
-// are here and tested where a peer exists; what the services still have to offer for a faithful
-// simulated run (a clock in every service, a quiescence probe) is listed in docs/simulator.md,
-// "End-to-end mode". The CLI does not wire this yet.
+// The end-to-end platform: the five services, reached only through their public surfaces — billing
+// events into Kafka, each service's simulated clock and quiescence probe (`ServiceAdmin`, the admin
+// routes of docs/simulated-time.md), and what reached the customers through the real peers.
 
 /** Moves one service's simulated clock. */
 export interface ClockDriver {
@@ -23,70 +22,17 @@ export interface QuiescenceProbe {
   check(): Promise<{ readonly quiet: boolean; readonly detail: string }>;
 }
 
-/** `PUT <url> {"now": "<instant>"}` — the dunning-orchestrator's `/admin/clock` (it fires due timers before answering). */
-export class HttpAdminClock implements ClockDriver {
-  constructor(
-    readonly name: string,
-    private readonly url: string,
-    private readonly headers: Readonly<Record<string, string>> = {},
-  ) {}
-
-  async advanceTo(instant: Date): Promise<void> {
-    const response = await fetch(this.url, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', ...this.headers },
-      body: JSON.stringify({ now: instant.toISOString() }),
-      signal: AbortSignal.timeout(120_000),
-    });
-    if (!response.ok) throw new Error(`${this.name}: moving the clock to ${instant.toISOString()} answered HTTP ${response.status}`);
-  }
+/** One case's arm, as `dunning.experiment.arm-assigned.v1` told it. */
+export interface ArmAssignment {
+  readonly experimentId: string;
+  readonly arm: string;
 }
 
-/**
- * A fallback probe until the services expose their own: quiet when none of the topics grew since the
- * previous check. It cannot see work that produces nothing (a timer due, a relay not yet polled), so
- * `waitUntilQuiet` asks for several quiet checks in a row.
- */
-export class TopicsAtRestProbe implements QuiescenceProbe {
-  readonly name = 'topics at rest';
-  private last = '';
+/** `<experimentId>/<arm>`: arms of two experiments may share a name (e.g. `collection-as-before`). */
+export const armKey = (assignment: ArmAssignment): string => `${assignment.experimentId}/${assignment.arm}`;
 
-  constructor(
-    private readonly brokers: readonly string[],
-    private readonly topics: readonly string[],
-  ) {}
-
-  async check(): Promise<{ quiet: boolean; detail: string }> {
-    const admin = new Kafka({ clientId: 'simulator-quiescence', brokers: [...this.brokers], logLevel: logLevel.ERROR }).admin();
-    await admin.connect();
-    try {
-      const parts: string[] = [];
-      for (const topic of this.topics) {
-        const offsets = await admin.fetchTopicOffsets(topic).catch(() => []);
-        parts.push(`${topic}:${offsets.map((o) => o.high).join(',')}`);
-      }
-      const now = parts.join(' ');
-      const quiet = now === this.last;
-      this.last = now;
-      return { quiet, detail: now };
-    } finally {
-      await admin.disconnect();
-    }
-  }
-}
-
-/** The platform's topics a simulated day sets in motion. */
-export const PLATFORM_TOPICS: readonly string[] = [
-  TOPICS.billingEvents,
-  TOPICS.invoicingInvoices,
-  TOPICS.scoringScores,
-  TOPICS.dunningActions,
-  TOPICS.notifierDeliveries,
-  TOPICS.collectionCases,
-];
-
-/** Arms from `dunning.experiment.arm-assigned.v1` on `dunning.actions.v1`: for the report only. */
-export async function readArmAssignments(brokers: readonly string[], topic: string = TOPICS.dunningActions, timeoutMs = 30_000): Promise<Map<string, string>> {
+/** Arms from `dunning.experiment.arm-assigned.v1` on `dunning.actions.v1` (invoiceId → `<experimentId>/<arm>`): for the report only. */
+export async function readArmAssignments(brokers: readonly string[], topic: string = TOPICS.dunningActions, timeoutMs = 60_000): Promise<Map<string, string>> {
   const kafka = new Kafka({ clientId: 'simulator-report', brokers: [...brokers], logLevel: logLevel.ERROR });
   const admin = kafka.admin();
   await admin.connect();
@@ -104,7 +50,7 @@ export async function readArmAssignments(brokers: readonly string[], topic: stri
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
           const decoded = decodeIntegrationRecord(TOPICS.dunningActions, message);
-          if (decoded.ok && decoded.event.type === 'dunning.experiment.arm-assigned.v1') arms.set(decoded.event.data.invoiceId, decoded.event.data.arm);
+          if (decoded.ok && decoded.event.type === 'dunning.experiment.arm-assigned.v1') arms.set(decoded.event.data.invoiceId, armKey(decoded.event.data));
           if (Number(message.offset) + 1 >= (remaining.get(partition) ?? 0)) remaining.delete(partition);
           if (remaining.size === 0) {
             clearTimeout(timer);
@@ -127,25 +73,57 @@ export interface ServicesPlatformOptions {
   /** The zone whose calendar day an inbox collection is attributed to. */
   readonly timeZone: string;
   readonly brokers: readonly string[];
+  /** `dunning.actions.v1` of this platform (an instance's topics carry its prefix). */
+  readonly actionsTopic?: string;
   readonly quiet?: { readonly consecutiveChecks?: number; readonly intervalMs?: number; readonly timeoutMs?: number };
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** The platform as five running services: Kafka in, the real peers out. */
+/**
+ * The platform as five running services: Kafka in, the real peers out.
+ *
+ * A billing system sends an event when it happens, never ahead of the platform's time: `publish`
+ * holds the day's events back and `advanceClockTo` sends those whose time has come (at or before
+ * the new instant) before it moves the clocks; the rest wait for a later move.
+ */
 export class ServicesPlatform implements Platform {
   private clock: Date | undefined;
+  private held: BillingEvent[] = [];
+  private moves = 0;
 
   constructor(private readonly options: ServicesPlatformOptions) {}
 
   async publish(events: readonly BillingEvent[]): Promise<void> {
-    await this.options.producer.publish(events);
+    this.held.push(...events);
+  }
+
+  /** The instant the platform's clocks last moved to (undefined before the first move). */
+  get now(): Date | undefined {
+    return this.clock;
+  }
+
+  /** How often the clocks moved. */
+  get clockMoves(): number {
+    return this.moves;
+  }
+
+  /** Events handed to `publish` and not yet sent because their time has not come. */
+  get heldBack(): number {
+    return this.held.length;
   }
 
   async advanceClockTo(instant: Date): Promise<void> {
+    const due: BillingEvent[] = [];
+    const later: BillingEvent[] = [];
+    // Per customer the events are in time order, so a split by time keeps each customer's order.
+    for (const event of this.held) (event.time === undefined || Date.parse(event.time) <= instant.getTime() ? due : later).push(event);
+    this.held = later;
+    await this.options.producer.publish(due);
     if (this.clock && instant <= this.clock) return;
-    // One after the other: a service's timers may depend on what another did at the same instant.
+    // One after the other: a service's due work may depend on what another did at the same instant.
     for (const clock of this.options.clocks) await clock.advanceTo(instant);
     this.clock = instant;
+    this.moves += 1;
   }
 
   async waitUntilQuiet(): Promise<void> {
@@ -172,7 +150,7 @@ export class ServicesPlatform implements Platform {
   }
 
   async collectAssignments(): Promise<ReadonlyMap<string, string>> {
-    return readArmAssignments(this.options.brokers);
+    return readArmAssignments(this.options.brokers, this.options.actionsTopic ?? TOPICS.dunningActions);
   }
 
   async close(): Promise<void> {

@@ -23,6 +23,22 @@ export interface ReportContext {
   /** Step days of the control arm, marked on the paid-by-day plot. */
   readonly markers?: ReadonlyArray<{ readonly x: number; readonly label: string }>;
   readonly notes?: readonly string[];
+  /**
+   * Further comparisons on the same page, each with its own table and plots (ids prefixed with the
+   * section's id), e.g. the ML-driven policy against collection as before after the experiment.
+   */
+  readonly sections?: readonly ReportSection[];
+}
+
+export interface ReportSection {
+  /** `[a-z0-9-]+`: the prefix of the section's table and plot ids. */
+  readonly id: string;
+  readonly title: string;
+  /** Paragraphs above the table (plain text). */
+  readonly intro?: readonly string[];
+  /** Shown emphasised under the table (plain text), e.g. the headline figures. */
+  readonly headline?: readonly string[];
+  readonly summary: ExperimentSummary;
 }
 
 const pct = (x: number, digits = 1): string => (Number.isFinite(x) ? `${(x * 100).toFixed(digits)} %` : '–');
@@ -47,7 +63,7 @@ function differenceCell(i: Interval | undefined, unit: 'pp' | 'count'): string {
   return `<td class="${significant ? 'sig' : ''}"><span class="v">${format(i.estimate)}</span><span class="ci">${format(i.low)} … ${format(i.high)}</span></td>`;
 }
 
-export function experimentTableHtml(summary: ExperimentSummary): string {
+export function experimentTableHtml(summary: ExperimentSummary, tableId = 'experiment-table'): string {
   const groups = summary.groups;
   const head = `<tr><th scope="col">metric</th>${groups.map((g) => `<th scope="col">${escapeXml(g.label)}${g.id === summary.controlGroup ? ' <small>(control)</small>' : ''}</th>`).join('')}</tr>`;
   const row = (label: string, cells: (g: GroupSummary) => string): string => `<tr><th scope="row">${label}</th>${groups.map(cells).join('')}</tr>`;
@@ -72,7 +88,7 @@ export function experimentTableHtml(summary: ExperimentSummary): string {
     row('Δ contacts per case', (g) => differenceCell(difference(g)?.contactsPerCase, 'count')),
   ];
   return [
-    '<table id="experiment-table" class="experiment">',
+    `<table id="${escapeXml(tableId)}" class="experiment">`,
     `<caption>The experiment: each cell is the estimate and its 95 % confidence interval (Wilson for rates, normal approximation for means).</caption>`,
     `<thead>${head}</thead>`,
     `<tbody>${rows.join('')}</tbody>`,
@@ -81,21 +97,22 @@ export function experimentTableHtml(summary: ExperimentSummary): string {
   ].join('');
 }
 
-export function renderHtmlReport(summary: ExperimentSummary, context: ReportContext): string {
+/** The five plots of one comparison; ids get `prefix` (none for the page's main experiment). */
+function plotsHtml(summary: ExperimentSummary, prefix: string, markers: ReportContext['markers']): string {
   const groups = summary.groups;
   const labels = groups.map((g) => g.label);
   const main = summary.windows.mainDays;
   const paidPlot = lineChart(
     groups.map((g) => ({ label: g.label, points: g.paidCurve.map((p) => ({ x: p.day, y: p.share })) })),
     {
-      id: PLOT_IDS.paidByDay,
+      id: `${prefix}${PLOT_IDS.paidByDay}`,
       title: 'Share paid by day since the due date',
       description: `Cumulative share of late cases paid in full, by day since the due date, per group: ${labels.join(', ')}.`,
       xLabel: 'days since the due date',
       yLabel: 'share paid',
       yMax: 1,
       formatY: (v) => `${Math.round(v * 100)} %`,
-      ...(context.markers ? { markers: context.markers } : {}),
+      ...(markers ? { markers } : {}),
     },
   );
   const rateBars = (pick: (g: GroupSummary) => Interval) =>
@@ -104,14 +121,14 @@ export function renderHtmlReport(summary: ExperimentSummary, context: ReportCont
       return { label: g.label, value: i.estimate, low: i.low, high: i.high, caption: pct(i.estimate) };
     });
   const handoffPlot = barChart(rateBars((g) => g.handoff), {
-    id: PLOT_IDS.handoffs,
+    id: `${prefix}${PLOT_IDS.handoffs}`,
     title: `Collection hand-offs (within ${main} days)`,
     description: 'Share of late cases handed to a collection agency, with 95 % Wilson intervals.',
     yLabel: 'share of cases',
     formatY: (v) => `${Math.round(v * 100)} %`,
   });
   const churnPlot = barChart(rateBars((g) => g.churn), {
-    id: PLOT_IDS.churn,
+    id: `${prefix}${PLOT_IDS.churn}`,
     title: `Churn (customers who left within ${summary.windows.churnDays} days)`,
     description: 'Share of late cases whose customer ended the subscription, with 95 % Wilson intervals.',
     yLabel: 'share of cases',
@@ -120,7 +137,7 @@ export function renderHtmlReport(summary: ExperimentSummary, context: ReportCont
   const recoveredPlot = barChart(
     groups.map((g) => ({ label: g.label, value: g.recoveryShare.estimate, low: g.recoveryShare.low, high: g.recoveryShare.high, caption: pct(g.recoveryShare.estimate), note: formatMoneyTotals(g.recoveredMinor) })),
     {
-      id: PLOT_IDS.recovered,
+      id: `${prefix}${PLOT_IDS.recovered}`,
       title: `Amount recovered (within ${main} days)`,
       description: 'Mean share of each late invoice paid, with 95 % intervals; under each bar the total recovered per currency.',
       yLabel: 'share of the amount',
@@ -135,7 +152,7 @@ export function renderHtmlReport(summary: ExperimentSummary, context: ReportCont
       return { label: g.label, values: g.contactHistogram.map((n) => (total === 0 ? 0 : n / total)) };
     }),
     {
-      id: PLOT_IDS.contacts,
+      id: `${prefix}${PLOT_IDS.contacts}`,
       title: 'Contacts per customer after a due date (reminders and demands)',
       description: 'Share of each group’s customers by the number of reminders after a due date and collection demands they received in the run.',
       categories,
@@ -144,7 +161,12 @@ export function renderHtmlReport(summary: ExperimentSummary, context: ReportCont
       formatY: (v) => `${Math.round(v * 100)} %`,
     },
   );
+  return ['<div class="plots">', ...[paidPlot, handoffPlot, churnPlot, recoveredPlot, contactsPlot].map((plot) => `<figure>${plot}</figure>`), '</div>'].join('\n');
+}
 
+export function renderHtmlReport(summary: ExperimentSummary, context: ReportContext): string {
+  const groups = summary.groups;
+  const main = summary.windows.mainDays;
   const anyway = summary.wouldHavePaidAnyway;
   const hiddenTypes = [...new Set(groups.flatMap((g) => Object.keys(g.hiddenTypes)))].sort();
   const truthTable = `<table class="truth"><thead><tr><th scope="col">hidden type</th>${groups.map((g) => `<th scope="col">${escapeXml(g.label)}</th>`).join('')}</tr></thead><tbody>${hiddenTypes
@@ -196,13 +218,19 @@ ${
 <p>${summary.invoices.toLocaleString('en-US')} invoices, of which ${summary.lateInvoices.toLocaleString('en-US')} were still unpaid the day after their due date; ${summary.customers.toLocaleString('en-US')} customers, of whom ${summary.customersLeft.toLocaleString('en-US')} left during the run (${escapeXml(summary.firstDay)} … ${escapeXml(summary.lastDay)}). Windows count from the due date; a case enters a window's figures only if the run saw the whole window.</p>
 
 <h2>Plots</h2>
-<div class="plots">
-<figure>${paidPlot}</figure>
-<figure>${handoffPlot}</figure>
-<figure>${churnPlot}</figure>
-<figure>${recoveredPlot}</figure>
-<figure>${contactsPlot}</figure>
-</div>
+${plotsHtml(summary, '', context.markers)}
+
+${(context.sections ?? [])
+  .map(
+    (section) => `<section id="${escapeXml(section.id)}">
+<h2>${escapeXml(section.title)}</h2>
+${(section.intro ?? []).map((p) => `<p>${escapeXml(p)}</p>`).join('\n')}
+${experimentTableHtml(section.summary, `${section.id}-table`)}
+${(section.headline ?? []).map((p) => `<p class="callout">${escapeXml(p)}</p>`).join('\n')}
+${plotsHtml(section.summary, `${section.id}-`, undefined)}
+</section>`,
+  )
+  .join('\n')}
 
 <h2>Ground truth the platform never saw</h2>
 <p>The simulated customers' hidden payment types, as a share of each group's late cases. The platform only sees behaviour; randomisation should make the groups alike.</p>

@@ -93,3 +93,19 @@ export function shareWhoWouldHavePaidAnyway(
   const clamp = (x: number): number => Math.min(1, Math.max(0, x));
   return { estimate: clamp(f), low: clamp(f - z * se), high: clamp(f + z * se) };
 }
+
+/**
+ * Relative reduction of a rate, 1 − (a / nA) / (b / nB) (e.g. "84 % fewer hand-offs than the
+ * control"), with the Katz log interval of the risk ratio (Katz et al. 1978); with a zero count both
+ * counts get 0.5 and both sizes 1 for the interval (Haldane), the estimate stays the observed one.
+ * NaN when the reference rate is 0 (nothing to reduce).
+ */
+export function riskRatioReduction(a: { successes: number; n: number }, b: { successes: number; n: number }, z = Z95): Interval {
+  if (a.n === 0 || b.n === 0 || b.successes === 0) return { estimate: Number.NaN, low: Number.NaN, high: Number.NaN };
+  const estimate = 1 - a.successes / a.n / (b.successes / b.n);
+  const zero = a.successes === 0 || b.successes === 0 || a.successes === a.n || b.successes === b.n;
+  const [x, nx, y, ny] = zero ? [a.successes + 0.5, a.n + 1, b.successes + 0.5, b.n + 1] : [a.successes, a.n, b.successes, b.n];
+  const logRatio = Math.log(x / nx / (y / ny));
+  const se = Math.sqrt(1 / x - 1 / nx + 1 / y - 1 / ny);
+  return { estimate, low: 1 - Math.exp(logRatio + z * se), high: 1 - Math.exp(logRatio - z * se) };
+}

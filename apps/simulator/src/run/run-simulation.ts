@@ -30,6 +30,19 @@ export interface RunOptions {
   readonly progressEveryDays?: number;
   /** Wall-clock time, injected so a test can fix it. */
   readonly now?: () => number;
+  /**
+   * The instant the platform's clock moves to after a day's events (default: the next midnight in
+   * every customer's zone). The end-to-end mode moves to midday, inside every contact window, so
+   * that what the services schedule for business hours is done at a business hour.
+   */
+  readonly clockInstant?: (day: EpochDay, zones: readonly string[]) => Date;
+  /** Called before a day is stepped (e.g. the switch to the ML-driven policy); may move the platform's clock. */
+  readonly beforeDay?: (day: EpochDay) => Promise<void>;
+}
+
+/** The next midnight in every zone: the whole day has passed everywhere. */
+export function nextMidnight(day: EpochDay, zones: readonly string[]): Date {
+  return new Date(Math.max(...zones.map((zone) => startOfLocalDayMs(day + 1, zone))));
 }
 
 /**
@@ -48,12 +61,14 @@ export async function runSimulation(simulation: Simulation, platform: Platform, 
   let eventsPublished = 0;
   let messagesSeen = 0;
   let demandsSeen = 0;
+  const clockInstant = options.clockInstant ?? nextMidnight;
   for (let day: EpochDay = simulation.firstDay; day <= simulation.lastDay; day += 1) {
+    if (options.beforeDay) await options.beforeDay(day);
     const events: BillingEvent[] = simulation.step(day, inbox);
     for (const event of events) eventCounts[event.type] = (eventCounts[event.type] ?? 0) + 1;
     await platform.publish(events);
     eventsPublished += events.length;
-    await platform.advanceClockTo(new Date(Math.max(...zones.map((zone) => startOfLocalDayMs(day + 1, zone)))));
+    await platform.advanceClockTo(clockInstant(day, zones));
     await platform.waitUntilQuiet();
     inbox = await platform.collectCustomerInbox();
     messagesSeen += inbox.length;
