@@ -16,6 +16,28 @@ export class SystemClock implements ServiceClock {
 
 export const systemClock: ServiceClock = new SystemClock();
 
+/**
+ * A clock handed to a service's providers before its real clock exists: the simulated one can
+ * only be loaded once migrations ran, but the providers are built (synchronously) before that.
+ * `now()` throws until `use(clock)` was called, so nothing reads a wrong time by accident.
+ */
+export class DeferredClock implements ServiceClock {
+  private target: ServiceClock | undefined;
+
+  use(clock: ServiceClock): void {
+    this.target = clock;
+  }
+
+  get ready(): boolean {
+    return this.target !== undefined;
+  }
+
+  now(): Date {
+    if (!this.target) throw new Error('the service clock is not loaded yet (it is loaded after the migrations ran)');
+    return this.target.now();
+  }
+}
+
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 export function quotedSchema(schema: string): string {

@@ -3,6 +3,19 @@ import { ClockBackwardsError, InvalidInstantError } from './clock';
 import { parseInstant } from './clock-config';
 import { ClockNotSimulatedError, type AdvanceResult, type Quiescence, SimulationControl } from './simulation-control';
 
+/** `now` of a JSON body, parsed already or (services that read bodies as text) not yet. */
+function nowOf(body: unknown): unknown {
+  let value = body;
+  if (typeof value === 'string' || Buffer.isBuffer(value)) {
+    try {
+      value = JSON.parse(value.toString());
+    } catch {
+      return undefined;
+    }
+  }
+  return typeof value === 'object' && value !== null ? (value as { now?: unknown }).now : undefined;
+}
+
 /** The default injection token under which a service provides its SimulationControl. */
 export const SIMULATION_CONTROL = Symbol('SIMULATION_CONTROL');
 
@@ -31,11 +44,11 @@ export function createSimulatedTimeController(options: SimulatedTimeControllerOp
     }
 
     @Put('clock')
-    async setClock(@Body() body: { now?: unknown } | undefined): Promise<AdvanceResult> {
+    async setClock(@Body() body: unknown): Promise<AdvanceResult> {
       if (this.control.mode !== 'simulated') throw new ConflictException(new ClockNotSimulatedError().message);
       let to: Date;
       try {
-        to = parseInstant(body?.now);
+        to = parseInstant(nowOf(body));
       } catch (error) {
         throw new BadRequestException(`body must be {"now": "<ISO 8601 instant>"}: ${(error as Error).message}`);
       }

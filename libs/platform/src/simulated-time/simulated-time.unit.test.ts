@@ -154,3 +154,14 @@ describe('SimulationControl', () => {
     expect(() => control.addDueWork('x', async () => 0)).toThrow(/twice/);
   });
 });
+
+describe('DeferredClock', () => {
+  it('refuses to tell the time until it is given a clock, then delegates', async () => {
+    const { DeferredClock } = await import('./clock');
+    const deferred = new DeferredClock();
+    expect(deferred.ready).toBe(false);
+    expect(() => deferred.now()).toThrow(/not loaded/);
+    deferred.use(await SimulatedClock.load(fakeDb(), 'svc', at('2026-05-01T00:00:00Z')));
+    expect(deferred.now()).toEqual(at('2026-05-01T00:00:00Z'));
+  });
+});

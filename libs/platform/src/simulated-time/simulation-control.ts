@@ -32,6 +32,8 @@ export interface SimulationControlOptions {
   readonly simulated?: SimulatedClock;
   /** Where the simulated clock persists (the service's own database). Required in simulated mode. */
   readonly db?: SqlClient;
+  /** In system mode, the clock to read instead of the system's (e.g. a test's adjustable clock). */
+  readonly clock?: ServiceClock;
 }
 
 /**
@@ -63,7 +65,7 @@ export class SimulationControl {
     } else {
       this.simulated = undefined;
       this.db = undefined;
-      this.clock = systemClock;
+      this.clock = options.clock ?? systemClock;
     }
   }
 
