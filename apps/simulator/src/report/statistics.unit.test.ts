@@ -1,4 +1,4 @@
-import { meanDifference, meanWithInterval, rateDifference, shareWhoWouldHavePaidAnyway, wilson } from './statistics';
+import { meanDifference, meanWithInterval, rateDifference, riskRatioReduction, shareWhoWouldHavePaidAnyway, wilson } from './statistics';
 
 // Reference values: Newcombe, "Two-sided confidence intervals for the single proportion: comparison of
 // seven methods", Statistics in Medicine 17 (1998), table II (Wilson score method, no continuity
@@ -80,5 +80,28 @@ describe('the share who would have paid anyway', () => {
   it('is clamped to [0, 1] and undefined when nobody paid after a demand', () => {
     expect(shareWhoWouldHavePaidAnyway({ paid: 900, n: 1000 }, { paidBeforeDemand: 100, paidAfterDemand: 50, n: 1000 }).estimate).toBe(1);
     expect(Number.isNaN(shareWhoWouldHavePaidAnyway({ paid: 9, n: 10 }, { paidBeforeDemand: 1, paidAfterDemand: 0, n: 10 }).estimate)).toBe(true);
+  });
+});
+
+describe('relative reduction of a rate (Katz log interval of the risk ratio)', () => {
+  it('10/100 against 20/100: half the rate, interval by hand', () => {
+    // log RR = ln 0.5; se = sqrt(1/10 − 1/100 + 1/20 − 1/100) = sqrt(0.13); RR in exp(ln 0.5 ± 1.959964·0.360555)
+    const r = riskRatioReduction({ successes: 10, n: 100 }, { successes: 20, n: 100 });
+    expect(r.estimate).toBeCloseTo(0.5, 12);
+    expect(r.low).toBeCloseTo(1 - Math.exp(Math.log(0.5) + 1.959963984540054 * Math.sqrt(0.13)), 12);
+    expect(r.high).toBeCloseTo(1 - Math.exp(Math.log(0.5) - 1.959963984540054 * Math.sqrt(0.13)), 12);
+    expect(r.low).toBeCloseTo(-0.01362, 4);
+    expect(r.high).toBeCloseTo(0.75336, 4);
+  });
+
+  it('no events in the treated group: the estimate is 100 %, the interval from the Haldane-corrected counts', () => {
+    const r = riskRatioReduction({ successes: 0, n: 500 }, { successes: 100, n: 500 });
+    expect(r.estimate).toBe(1);
+    expect(r.high).toBeLessThan(1);
+    expect(r.low).toBeGreaterThan(0.9);
+  });
+
+  it('undefined when the reference rate is 0', () => {
+    expect(Number.isNaN(riskRatioReduction({ successes: 3, n: 50 }, { successes: 0, n: 50 }).estimate)).toBe(true);
   });
 });
