@@ -1,7 +1,7 @@
 import type { DunningEvent, InvoicingEvent } from '@dunning/contracts';
 import { SeededRandom } from '@dunning/scoring-models';
 import { addDays } from '../src/domain/time';
-import { armAssigned, CustomerScript, handoffRequested } from './invoice-events';
+import { armAssigned, CustomerScript, handoffRequested, smsReminderRequested } from './invoice-events';
 
 // A seeded population of customers with monthly invoices: each has a hidden habit of paying on
 // time, and — when late — a hidden chance to pay without collection. A share of late invoices is
@@ -13,7 +13,12 @@ export interface WorldOptions {
   /** First invoice month, YYYY-MM. */
   readonly startMonth: string;
   readonly seed: number;
-  readonly experiment?: { readonly id: string; readonly share: number };
+  /**
+   * `armNames` renames the arms (default: the treatment they stand for), e.g. the seeds'
+   * collection-as-before / friendly-sms / no-action; the SMS arm then sends an SMS reminder event so
+   * that scoring can name its treatment from what it does.
+   */
+  readonly experiment?: { readonly id: string; readonly share: number; readonly armNames?: Partial<Record<(typeof ARMS)[number], string>> };
   readonly customerPrefix?: string;
 }
 
@@ -61,7 +66,11 @@ export function syntheticWorld(options: WorldOptions): World {
       if (random.nextFloat() < 0.15) script.pay(invoiceId, at(addDays(due, -1)), Math.floor(amount / 4));
       const randomized = options.experiment && random.nextFloat() < options.experiment.share;
       const arm = randomized ? ARMS[random.nextInt(ARMS.length)] : undefined;
-      if (arm && options.experiment) dunningEvents.push(armAssigned(customerId, invoiceId, options.experiment.id, arm, at(addDays(due, 2))));
+      const armName = arm ? (options.experiment?.armNames?.[arm] ?? arm) : undefined;
+      if (arm && armName && options.experiment) {
+        dunningEvents.push(armAssigned(customerId, invoiceId, options.experiment.id, armName, at(addDays(due, 2))));
+        if (arm === 'sms-reminder' && armName !== arm) dunningEvents.push(smsReminderRequested(customerId, invoiceId, options.experiment.id, armName, at(addDays(due, 5))));
+      }
       const paysWithoutCollection = random.nextFloat() < paysAnyway;
       if (paysWithoutCollection) {
         // Around payday, within a few weeks.
@@ -73,7 +82,7 @@ export function syntheticWorld(options: WorldOptions): World {
       const handoffDay = arm === 'collection-handoff' ? 20 : 45;
       if (arm !== 'no-action' && arm !== 'sms-reminder') {
         script.handOff(invoiceId, at(addDays(due, handoffDay)));
-        if (arm && options.experiment) dunningEvents.push(handoffRequested(customerId, invoiceId, options.experiment.id, arm, at(addDays(due, handoffDay))));
+        if (arm && armName && options.experiment) dunningEvents.push(handoffRequested(customerId, invoiceId, options.experiment.id, armName, at(addDays(due, handoffDay))));
       }
       if (random.nextFloat() < effect) script.pay(invoiceId, at(addDays(due, handoffDay + 5 + random.nextInt(20))));
     }
