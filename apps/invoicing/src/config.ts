@@ -1,4 +1,4 @@
-import { loadServiceConfig, type ServiceConfig } from '@dunning/platform';
+import { loadServiceConfig, readClockConfig, type ClockConfig, type ServiceConfig } from '@dunning/platform';
 import { TOPICS } from '@dunning/contracts';
 import { DEFAULT_ACCOUNT_POLICY, type AccountPolicy } from './domain/policy';
 import { parseApiKeys, type ApiKey } from './auth/api-keys';
@@ -29,6 +29,8 @@ export interface InvoicingConfig {
   readonly runBackgroundWork: boolean;
   /** Create missing topics at start (the broker's default partition count). */
   readonly createTopics: boolean;
+  /** DUNNING_CLOCK / DUNNING_CLOCK_START (docs/simulated-time.md). */
+  readonly clock: ClockConfig;
 }
 
 function durationMs(raw: string | undefined, fallback: number, name: string): number {
@@ -77,5 +79,6 @@ export function loadInvoicingConfig(env: NodeJS.ProcessEnv = process.env): Invoi
     ...(personalDataKek ? { personalDataKek } : {}),
     runBackgroundWork: env['INVOICING_BACKGROUND_WORK'] !== 'off',
     createTopics: env['INVOICING_CREATE_TOPICS'] !== 'off',
+    clock: readClockConfig(env),
   };
 }

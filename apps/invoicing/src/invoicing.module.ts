@@ -1,6 +1,6 @@
 import { DynamicModule, Module, type Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { PlatformModule } from '@dunning/platform';
+import { DeferredClock, PlatformModule } from '@dunning/platform';
 import { EventStore, Inbox } from '@dunning/event-store';
 import { MessagingModule } from '@dunning/messaging';
 import type { Pool } from 'pg';
@@ -26,6 +26,7 @@ import { InvoicesController } from './querying-invoices/route';
 import { ReadContact } from './reading-contacts/handler';
 import { ContactsController } from './reading-contacts/route';
 import { collectionCasesConsumer } from './recording-collection-cases/kafka-consumer';
+import { simulatedTimeProviders, InvoicingSimulatedTimeController } from './simulated-time/providers';
 import { CLOCK, INVOICING_CONFIG, PG_POOL } from './tokens';
 
 export interface InvoicingModuleOptions {
@@ -90,7 +91,8 @@ function coreModule(config: InvoicingConfig, clock: Clock): DynamicModule {
 @Module({})
 export class InvoicingModule {
   static forRoot(config: InvoicingConfig, options: InvoicingModuleOptions = {}): DynamicModule {
-    const clock = options.clock ?? systemClock;
+    // A simulated clock can only be read once the migrations ran: until then providers hold a DeferredClock.
+    const clock = options.clock ?? (config.clock.mode === 'simulated' ? new DeferredClock() : systemClock);
     const core = coreModule(config, clock);
     return {
       module: InvoicingModule,
@@ -113,9 +115,10 @@ export class InvoicingModule {
           }),
         }),
       ],
-      controllers: [BillingEventsController, InvoicesController, DeadLettersController, ErasureController, ContactsController],
+      controllers: [BillingEventsController, InvoicesController, DeadLettersController, ErasureController, ContactsController, InvoicingSimulatedTimeController],
       providers: [
         ApiKeyGuard,
+        ...simulatedTimeProviders(config, clock, options.clock),
         BackgroundWork,
         {
           provide: HttpIngestion,

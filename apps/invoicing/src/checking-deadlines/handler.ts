@@ -18,6 +18,30 @@ export class CheckDeadlines {
 
   /** One sweep; returns how many accounts changed. */
   async sweep(limit = 200): Promise<number> {
+    return (await this.sweepBatch(limit)).changed;
+  }
+
+  /**
+   * Sweeps until no account is due any more (a simulated clock may jump over many deadlines at
+   * once); stops early when a full batch changed nothing, so an account that stays due cannot
+   * loop it. Returns how many accounts changed.
+   */
+  async sweepAll(limit = 200): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { seen, changed } = await this.sweepBatch(limit);
+      total += changed;
+      if (seen < limit || changed === 0) return total;
+    }
+  }
+
+  /** Accounts due now (the quiescence probe's `deadlinesDue`). */
+  async countDue(): Promise<number> {
+    const { rows } = await this.pool.query<{ due: number }>(`SELECT count(*)::int AS due FROM "${this.schema}".account_deadlines WHERE due_at <= $1`, [this.clock.now()]);
+    return rows[0]?.due ?? 0;
+  }
+
+  private async sweepBatch(limit: number): Promise<{ seen: number; changed: number }> {
     const now = this.clock.now();
     const { rows } = await this.pool.query<{ customer_id: string }>(
       `SELECT customer_id FROM "${this.schema}".account_deadlines WHERE due_at <= $1 ORDER BY due_at LIMIT $2`,
@@ -30,6 +54,6 @@ export class CheckDeadlines {
       );
       if (outcome.kind === 'applied') changed++;
     }
-    return changed;
+    return { seen: rows.length, changed };
   }
 }

@@ -46,6 +46,8 @@ export interface StartOptions {
   /** Reuse an existing database (a restart); default: a fresh one. */
   readonly database?: string;
   readonly topicPrefix?: string;
+  /** false: the service builds its own clock from DUNNING_CLOCK in `env` (simulated-time tests). Default true. */
+  readonly adjustableClock?: boolean;
 }
 
 export function testTopics(prefix: string) {
@@ -104,7 +106,7 @@ export async function startInvoicing(options: StartOptions = {}): Promise<Runnin
     ...options.env,
   });
   const clock = new AdjustableClock();
-  const app = await createInvoicingApp(config, { clock, logger: ['error', 'warn'] });
+  const app = await createInvoicingApp(config, { ...(options.adjustableClock === false ? {} : { clock }), logger: ['error', 'warn'] });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const db = new Pool({ connectionString: databaseUrl, max: 3 });
