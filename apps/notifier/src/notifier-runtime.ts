@@ -1,9 +1,9 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { decodeRecord, dunningEventRegistry, invoicingEventRegistry, type DunningEvent, type InvoicingEvent } from '@dunning/contracts';
-import { OutboxRelay } from '@dunning/event-store';
-import { KafkaPublisher, TransactionalBatchConsumer } from '@dunning/messaging';
-import type { ServiceConfig } from '@dunning/platform';
+import { OutboxRelay, outboxPending } from '@dunning/event-store';
+import { ConsumerLagProbe, KafkaPublisher, TransactionalBatchConsumer } from '@dunning/messaging';
+import type { ServiceConfig, SimulationControl } from '@dunning/platform';
 import { KannelSmsProvider, verifyDeliverySignature } from './channels/kannel-sms.provider';
 import { LetterDropProvider } from './channels/letter-drop.provider';
 import { SmtpEmailProvider } from './channels/smtp-email.provider';
@@ -21,6 +21,12 @@ export type RuntimeLog = (message: string, fields: Readonly<Record<string, strin
  * The notifier's moving parts, wired once: two transactional consumers (action requests, invoice
  * state), the dispatcher loop (send-time checks, providers, reconciliation) and the outbox relay
  * publishing notifier.deliveries.v1. The Nest module starts and stops it with the application.
+ *
+ * Time comes from the service's SimulationControl only (docs/simulated-time.md): with
+ * DUNNING_CLOCK=simulated, contact windows, quiet hours, the contact cap, leases and back-off all
+ * read the simulated now; moving the clock (PUT /admin/clock) runs the dispatcher for whatever
+ * became due before it answers, and GET /admin/quiescence counts consumer lag, the outbox and the
+ * deliveries due at the clock's now.
  */
 export class NotifierRuntime {
   readonly pool: Pool;
@@ -30,8 +36,11 @@ export class NotifierRuntime {
   private readonly relay: OutboxRelay;
   private readonly publisher: KafkaPublisher;
   private readonly kafka: Kafka;
+  private readonly lag: ConsumerLagProbe;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** Dispatcher passes run one at a time: the loop's and the ones a clock move asks for. */
+  private passes: Promise<unknown> = Promise.resolve();
   private stopped = false;
 
   constructor(
@@ -39,8 +48,10 @@ export class NotifierRuntime {
     readonly config: NotifierConfig,
     readonly catalog: TemplateCatalog,
     private readonly log: RuntimeLog,
+    readonly control: SimulationControl,
   ) {
-    const upSince = new Date();
+    const clock = (): Date => control.now();
+    const upSince = clock();
     this.pool = new Pool({ connectionString: service.databaseUrl, max: 8, application_name: 'notifier' });
     const store = new DeliveryStore(config.schema);
     this.providers = [
@@ -48,7 +59,7 @@ export class NotifierRuntime {
       new KannelSmsProvider({ ...config.kannel, dlrUrl: `${config.publicUrl}/notifier/dlr/kannel`, upSince, timeoutMs: 10_000 }, async (deliveryId) =>
         (await store.reportTypes(this.pool, deliveryId)).length > 0,
       ),
-      new LetterDropProvider(config.letters),
+      new LetterDropProvider(config.letters, clock),
     ];
     this.dispatcher = new DeliveryDispatcher({
       pool: this.pool,
@@ -64,6 +75,7 @@ export class NotifierRuntime {
       maxAttempts: config.maxAttempts,
       backoff: config.backoff,
       log,
+      clock,
       ...(config.faultInjection
         ? {
             faultInjection: (point) => {
@@ -77,7 +89,6 @@ export class NotifierRuntime {
     this.kafka = kafka;
     this.publisher = new KafkaPublisher(kafka);
     this.relay = new OutboxRelay({ pool: this.pool, schema: config.schema, publisher: this.publisher, onError: () => log('outbox relay error', {}) });
-    const clock = () => new Date();
     const actions = new TransactionalBatchConsumer<DunningEvent>({
       kafka,
       pool: this.pool,
@@ -97,6 +108,35 @@ export class NotifierRuntime {
       handle: handleInvoiceEvents(store, clock),
     });
     this.consumers = [actions as TransactionalBatchConsumer<unknown>, invoices as TransactionalBatchConsumer<unknown>];
+    this.lag = new ConsumerLagProbe(kafka, {
+      db: this.pool,
+      schema: config.schema,
+      targets: [
+        { groupId: config.consumerGroup, topics: [config.topics.actions] },
+        { groupId: `${config.consumerGroup}-invoices`, topics: [config.topics.invoices] },
+      ],
+    });
+    control.addDueWork('deliveries', () => this.dispatchDue());
+    control.addProbe('consumerLag', () => this.lag.lag());
+    control.addProbe('outboxPending', () => outboxPending(this.pool, config.schema));
+    control.addProbe('deliveriesDue', async () => {
+      const work = await this.dispatcher.pendingWork();
+      return work.due + work.expiredAttempts + work.inProgress;
+    });
+  }
+
+  /**
+   * Dispatcher passes until one finds nothing due at the clock's now; returns how many deliveries
+   * were handled (sent, skipped, deferred, reconciled). Never overlaps another pass.
+   */
+  dispatchDue(): Promise<number> {
+    const run = this.passes.then(async () => {
+      let handled = 0;
+      for (let found = await this.dispatcher.runOnce(); found > 0 && !this.stopped; found = await this.dispatcher.runOnce()) handled += found;
+      return handled;
+    });
+    this.passes = run.catch(() => undefined);
+    return run;
   }
 
   async start(): Promise<void> {
@@ -107,7 +147,7 @@ export class NotifierRuntime {
     const loop = async (): Promise<void> => {
       try {
         // Keep going while a pass finds work; then wait for the next poll.
-        while (!this.stopped && (await this.dispatcher.runOnce()) > 0);
+        await this.dispatchDue();
       } catch (error) {
         this.log('dispatcher pass failed', { error: error instanceof Error ? error.name : 'unknown' });
       }
@@ -143,7 +183,9 @@ export class NotifierRuntime {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    await this.passes;
     for (const consumer of this.consumers) await consumer.stop();
+    await this.lag.close();
     await this.relay.stop();
     await this.publisher.disconnect();
     for (const provider of this.providers) await provider.close?.();

@@ -1,5 +1,7 @@
 import { DynamicModule, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { PlatformModule, type ServiceConfig } from '@dunning/platform';
+import { DataSource } from 'typeorm';
+import type { Pool } from 'pg';
+import { createSimulatedTimeController, PlatformModule, readClockConfig, SIMULATION_CONTROL, SimulationControl, type ServiceConfig } from '@dunning/platform';
 import { createLogger } from '@dunning/telemetry';
 import { notifierMigrations } from './migrations';
 import { loadNotifierConfig } from './notifier-config';
@@ -17,6 +19,13 @@ class NotifierLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
   }
 }
 
+/** TypeORM's PostgreSQL driver keeps its pg Pool as `master`; the clock is read and persisted through it. */
+function pgPoolOf(dataSource: DataSource): Pool {
+  const pool = (dataSource.driver as unknown as { master?: Pool }).master;
+  if (!pool) throw new Error('the TypeORM data source has no pg pool (is it PostgreSQL, and initialised?)');
+  return pool;
+}
+
 @Module({})
 export class NotifierModule {
   static forRoot(config: ServiceConfig): DynamicModule {
@@ -25,12 +34,20 @@ export class NotifierModule {
     return {
       module: NotifierModule,
       imports: [PlatformModule.forRoot({ config, migrations: notifierMigrations(notifier.schema) })],
-      controllers: [NotifierHttpController],
+      controllers: [NotifierHttpController, createSimulatedTimeController()],
       providers: [
         {
+          // DUNNING_CLOCK / DUNNING_CLOCK_START; the data source has run the migrations (simulated_clock) by now.
+          provide: SIMULATION_CONTROL,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => SimulationControl.create(pgPoolOf(dataSource), notifier.schema, readClockConfig()),
+        },
+        {
           provide: NotifierRuntime,
+          inject: [SIMULATION_CONTROL],
           // Only ids, codes and states are ever passed to this log (and the logger redacts on top).
-          useFactory: () => new NotifierRuntime(config, notifier, loadTemplateCatalog(notifier.templatesDir), (message, fields) => logger.info(fields, message)),
+          useFactory: (control: SimulationControl) =>
+            new NotifierRuntime(config, notifier, loadTemplateCatalog(notifier.templatesDir), (message, fields) => logger.info(fields, message), control),
         },
         NotifierLifecycle,
       ],

@@ -41,6 +41,8 @@ export class NotifierHarness {
   /** Everything every run wrote to stdout and stderr. */
   readonly output: string[] = [];
   private readonly contacts = new Map<string, TestCustomer>();
+  /** Customers whose contact lookups wait until the test releases them. */
+  private readonly held = new Map<string, Promise<void>>();
   private contactServer: Server | undefined;
   private contactPort = 0;
   private producer: Producer | undefined;
@@ -58,8 +60,9 @@ export class NotifierHarness {
     this.producer = new Kafka({ clientId: 'notifier-e2e', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).producer({ idempotent: true });
     await this.producer.connect();
     // Invoicing's contact endpoint as the notifier sees it (GET /customers/:id/contact, X-API-Key).
-    const server = createServer((request, response) => {
+    const server = createServer(async (request, response) => {
       const customerId = decodeURIComponent(/^\/customers\/([^/]+)\/contact$/.exec(request.url ?? '')?.[1] ?? '');
+      await this.held.get(customerId);
       const customer = this.contacts.get(customerId);
       if (request.headers['x-api-key'] !== 'e2e-key') return void response.writeHead(401).end();
       if (!customer) return void response.writeHead(404).end();
@@ -70,6 +73,21 @@ export class NotifierHarness {
     this.contactServer = server;
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     this.contactPort = (server.address() as { port: number }).port;
+  }
+
+  /** The running notifier's base URL (after the first start). */
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.notifierPort}`;
+  }
+
+  /** Holds the contact endpoint's answers for this customer until the returned function is called. */
+  holdContact(customerId: string): () => void {
+    let release: () => void = () => undefined;
+    this.held.set(customerId, new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      this.held.delete(customerId);
+      release();
+    };
   }
 
   async tearDown(): Promise<void> {

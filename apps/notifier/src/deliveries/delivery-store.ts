@@ -144,6 +144,21 @@ export class DeliveryStore {
     return rows.map(toRow);
   }
 
+  /**
+   * What the dispatcher has to do at `now` (a quiescence probe): pending deliveries whose time has
+   * come and attempts whose lease ran out. Deliveries deferred to a later instant (quiet hours, the
+   * contact cap, back-off) are not counted until the clock reaches them. Both counts use the partial
+   * indexes on pending and leased rows.
+   */
+  async dueCounts(client: SqlClient, now: Date): Promise<{ readonly due: number; readonly expiredAttempts: number }> {
+    const { rows } = await client.query<{ due: number; expired: number }>(
+      `SELECT (SELECT count(*)::int FROM ${this.s}.deliveries WHERE state = 'pending' AND next_attempt_at <= $1) AS due,
+              (SELECT count(*)::int FROM ${this.s}.deliveries WHERE state = 'sending' AND lease_until <= $1) AS expired`,
+      [now],
+    );
+    return { due: rows[0]?.due ?? 0, expiredAttempts: rows[0]?.expired ?? 0 };
+  }
+
   async lockOne(client: SqlClient, deliveryId: string): Promise<DeliveryRow | undefined> {
     const { rows } = await client.query<RawDelivery>(`SELECT * FROM ${this.s}.deliveries WHERE delivery_id = $1 FOR UPDATE`, [deliveryId]);
     return rows[0] ? toRow(rows[0]) : undefined;

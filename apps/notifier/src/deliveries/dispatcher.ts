@@ -59,6 +59,7 @@ export class DeliveryDispatcher {
   private readonly outbox: Outbox;
   private readonly clock: () => Date;
   private readonly providers: ReadonlyMap<Channel, MessageProvider>;
+  private working = 0;
 
   constructor(private readonly options: DispatcherOptions) {
     this.store = new DeliveryStore(options.schema);
@@ -72,14 +73,32 @@ export class DeliveryDispatcher {
   async runOnce(): Promise<number> {
     let handled = 0;
     for (const id of await this.due((client, now, limit) => this.store.claimExpiredAttempts(client, now, limit))) {
-      await this.reconcile(id);
+      await this.tracked(() => this.reconcile(id));
       handled += 1;
     }
     for (const id of await this.due((client, now, limit) => this.store.claimDue(client, now, limit))) {
-      await this.dispatch(id);
+      await this.tracked(() => this.dispatch(id));
       handled += 1;
     }
     return handled;
+  }
+
+  /**
+   * Work due at the clock's now (quiescence): due deliveries, expired attempts, and the ones this
+   * process is dispatching or reconciling this moment (in `sending`, no longer counted as due).
+   */
+  async pendingWork(): Promise<{ readonly due: number; readonly expiredAttempts: number; readonly inProgress: number }> {
+    const counts = await this.store.dueCounts(this.options.pool, this.clock());
+    return { ...counts, inProgress: this.working };
+  }
+
+  private async tracked(work: () => Promise<void>): Promise<void> {
+    this.working += 1;
+    try {
+      await work();
+    } finally {
+      this.working -= 1;
+    }
   }
 
   private async due(claim: (client: SqlClient, now: Date, limit: number) => Promise<DeliveryRow[]>): Promise<string[]> {
