@@ -33,7 +33,7 @@ export class ScoringRuntime implements OnApplicationBootstrap, OnModuleDestroy {
   readonly serving = new ModelServing();
   readonly scoring: ScoringService;
   readonly training: ModelTrainingService;
-  private readonly kafka: Kafka;
+  readonly kafka: Kafka;
   private readonly publisher: KafkaPublisher;
   private readonly relay: OutboxRelay;
   private readonly consumerFactories: (() => TransactionalBatchConsumer<unknown>)[];
@@ -41,7 +41,8 @@ export class ScoringRuntime implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly starting: Promise<void>[] = [];
   private stopping = false;
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly busy = new Set<string>();
+  /** The run in progress of each periodic job: a job never overlaps itself. */
+  private readonly running = new Map<string, Promise<unknown>>();
   private readonly logger = new Logger('ScoringRuntime');
 
   constructor(
@@ -94,12 +95,35 @@ export class ScoringRuntime implements OnApplicationBootstrap, OnModuleDestroy {
     for (const factory of this.consumerFactories) this.starting.push(this.startConsumer(factory));
     this.every('overdue-scan', this.settings.overdueScanIntervalMs, () => this.scoring.scoreDueInvoices());
     this.every('champion-refresh', this.settings.championRefreshIntervalMs, () => this.serving.refresh(this.pool));
-    if (this.settings.retrain.enabled) {
-      this.every('retrain-schedule', this.settings.retrain.checkIntervalMs, async () => {
-        const { decision, report } = await this.training.retrainIfDue();
-        if (report) this.logger.log(`scheduled retraining (${decision.reason}): ${report.result}${'version' in report ? ` ${report.version} as ${report.role}` : ''}`);
-      });
-    }
+    if (this.settings.retrain.enabled) this.every('retrain-schedule', this.settings.retrain.checkIntervalMs, () => this.scheduledRetrain());
+  }
+
+  /**
+   * Scores every invoice overdue at the clock's now, batch after batch, after any scan in
+   * progress (a simulated clock move runs it before answering). Returns how many it handled
+   * (scored or skipped).
+   */
+  scanOverdueNow(): Promise<number> {
+    return this.exclusive('overdue-scan', async () => {
+      let handled = 0;
+      for (;;) {
+        const { scored, skipped } = await this.scoring.scoreDueInvoices();
+        handled += scored + skipped;
+        if (scored + skipped < this.settings.overdueScanBatchSize) return handled;
+      }
+    });
+  }
+
+  /** The retrain schedule's check at the clock's now, after any in progress; 1 when it trained a model. */
+  async retrainNowIfDue(): Promise<number> {
+    if (!this.settings.retrain.enabled) return 0;
+    return (await this.exclusive('retrain-schedule', () => this.scheduledRetrain())) ? 1 : 0;
+  }
+
+  private async scheduledRetrain(): Promise<boolean> {
+    const { decision, report } = await this.training.retrainIfDue();
+    if (report) this.logger.log(`scheduled retraining (${decision.reason}): ${report.result}${'version' in report ? ` ${report.version} as ${report.role}` : ''}`);
+    return report !== undefined;
   }
 
   /** Resolves once every consumer has joined its group (tests wait on it). */
@@ -132,21 +156,30 @@ export class ScoringRuntime implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** A periodic job that never overlaps itself and logs (without personal data) instead of crashing. */
+  /** A periodic job that never overlaps itself (a tick finding it running skips) and logs (without personal data) instead of crashing. */
   private every(name: string, intervalMs: number, job: () => Promise<unknown>): void {
     const run = async (): Promise<void> => {
-      if (this.busy.has(name)) return;
-      this.busy.add(name);
+      if (this.running.has(name)) return;
       try {
-        await job();
+        await this.exclusive(name, job);
       } catch (error) {
         this.logger.warn(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
-      } finally {
-        this.busy.delete(name);
       }
     };
     this.timers.push(setInterval(() => void run(), intervalMs));
     void run();
+  }
+
+  /** Runs `job` once the run of `name` in progress (if any) is over; others wait for this one in turn. */
+  private async exclusive<T>(name: string, job: () => Promise<T>): Promise<T> {
+    for (let current = this.running.get(name); current; current = this.running.get(name)) await current.catch(() => undefined);
+    const run = job();
+    this.running.set(name, run);
+    try {
+      return await run;
+    } finally {
+      if (this.running.get(name) === run) this.running.delete(name);
+    }
   }
 
   /** The clock the service runs on (the tests' own, in tests). */

@@ -25,6 +25,8 @@ export interface ScoringSettings {
   readonly outcomeHorizonDays: number;
   readonly features: FeatureOptions;
   readonly overdueScanIntervalMs: number;
+  /** The overdue scan's interval on a simulated clock (DUNNING_CLOCK=simulated): short, so invoices consumed already overdue do not wait 30 s of real time. */
+  readonly simulatedOverdueScanIntervalMs: number;
   readonly overdueScanBatchSize: number;
   readonly relayPollIntervalMs: number;
   readonly championRefreshIntervalMs: number;
@@ -41,6 +43,7 @@ export const DEFAULT_SCORING_SETTINGS: ScoringSettings = {
   outcomeHorizonDays: 60,
   features: DEFAULT_FEATURE_OPTIONS,
   overdueScanIntervalMs: 30_000,
+  simulatedOverdueScanIntervalMs: 250,
   overdueScanBatchSize: 200,
   relayPollIntervalMs: 200,
   championRefreshIntervalMs: 30_000,
@@ -80,6 +83,7 @@ export function loadScoringSettings(env: NodeJS.ProcessEnv = process.env): Scori
     overdueGraceDays: int('SCORING_OVERDUE_GRACE_DAYS', env['SCORING_OVERDUE_GRACE_DAYS'], d.overdueGraceDays),
     outcomeHorizonDays: int('SCORING_OUTCOME_HORIZON_DAYS', env['SCORING_OUTCOME_HORIZON_DAYS'], d.outcomeHorizonDays, 1),
     overdueScanIntervalMs: int('SCORING_OVERDUE_SCAN_MS', env['SCORING_OVERDUE_SCAN_MS'], d.overdueScanIntervalMs, 10),
+    simulatedOverdueScanIntervalMs: int('SCORING_SIMULATED_OVERDUE_SCAN_MS', env['SCORING_SIMULATED_OVERDUE_SCAN_MS'], d.simulatedOverdueScanIntervalMs, 10),
     retrain: {
       enabled: (env['SCORING_RETRAIN_ENABLED'] ?? 'true') !== 'false',
       checkIntervalMs: int('SCORING_RETRAIN_CHECK_MS', env['SCORING_RETRAIN_CHECK_MS'], d.retrain.checkIntervalMs, 10),
