@@ -23,6 +23,8 @@
 #   PLATFORM_SECRETS_DIR   where the generated secrets live (default tmp/local/secrets)
 #   PLATFORM_KEEP_DATA     1: keep databases, topics and secrets of the last run
 #   KEEP_INFRA             1: leave the infrastructure running on exit
+#   DUNNING_CLOCK=system|simulated, DUNNING_CLOCK_START=<ISO instant>: every service's clock
+#   (docs/simulated-time.md); passed to all five services when the caller sets them.
 #   ORCHESTRATOR_CLOCK, DUNNING_POLICY_FILE, COLLECTION_AGENCIES_FILE, NOTIFIER_LETTER_DROP_DIR set
 #   by the caller win over the defaults below; variables this script does not set (e.g.
 #   SCORING_OVERDUE_SCAN_MS) reach the services from the caller's environment as they are.
@@ -102,6 +104,9 @@ service_env() { # service name → KEY=VALUE lines
   echo "KAFKA_BROKERS=$kafka_brokers"
   echo "DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(database_of "${database_names[$i]}")"
   echo "OTEL_SERVICE_NAME=$name"
+  # One clock for all five (docs/simulated-time.md); unset: each service's default (system).
+  if [ -n "${DUNNING_CLOCK:-}" ]; then echo "DUNNING_CLOCK=$DUNNING_CLOCK"; fi
+  if [ -n "${DUNNING_CLOCK_START:-}" ]; then echo "DUNNING_CLOCK_START=$DUNNING_CLOCK_START"; fi
   if [ "${PLATFORM_TRACES:-zipkin}" = zipkin ]; then
     echo "OTEL_TRACES_EXPORTER=zipkin"
     echo "OTEL_EXPORTER_ZIPKIN_ENDPOINT=http://127.0.0.1:${ZIPKIN_PORT:-9411}/api/v2/spans"
