@@ -70,8 +70,9 @@ export PLATFORM_TRACES="${MAIN_JOB_TRACES:-none}"
 # own retraining schedule is off — the main job retrains once, at the switch.
 export NOTIFIER_POLL_MS="${NOTIFIER_POLL_MS:-50}"
 export COLLECTION_WORKER_POLL_MS="${COLLECTION_WORKER_POLL_MS:-50}"
-export ORCHESTRATOR_TIMER_POLL_MS="${ORCHESTRATOR_TIMER_POLL_MS:-200}"
+export ORCHESTRATOR_TIMER_POLL_MS="${ORCHESTRATOR_TIMER_POLL_MS:-50}"
 export SCORING_RETRAIN_ENABLED=false
+export KAFKAJS_NO_PARTITIONER_WARNING=1
 
 # --- start the platform in the background -----------------------------------------------------
 platform_log="$out/platform.log"

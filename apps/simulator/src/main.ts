@@ -6,7 +6,7 @@ import type { RunProgress } from './run/run-simulation';
 import { groupsOfArms, writeReport } from './report/write-report';
 import { writeE2eReport } from './e2e/e2e-report';
 import { readPlatformWiring } from './e2e/platform-wiring';
-import { runEndToEnd } from './e2e/run-e2e';
+import { formatTimings, runEndToEnd } from './e2e/run-e2e';
 import { groundTruthWouldHavePaidAnyway } from './standalone/ground-truth';
 import { controlArmMarkers, runStandalone } from './standalone/run-standalone';
 
@@ -25,6 +25,7 @@ import { controlArmMarkers, runStandalone } from './standalone/run-standalone';
 //                          (the main job's policy switches to its second experiment then); default none
 //     --quiet-checks <n>   e2e: quiet polls in a row that count as settled (default 3)
 //     --quiet-interval-ms <n> e2e: between those polls (default 100)
+//     --timings            e2e: with each progress line, where the wall-clock time went
 //     --follow-up-days <n> days simulated after the last month  (default 90)
 //     --check-contract     round-trip every event through the contract codec
 //     --ground-truth       also count who would have paid anyway, per customer (two more runs)
@@ -32,7 +33,7 @@ import { controlArmMarkers, runStandalone } from './standalone/run-standalone';
 //
 // Exit codes: 0 done, 2 bad arguments or configuration, 1 the run failed.
 
-const USAGE = `usage: simulator [--customers N] [--months N] [--seed N] [--config FILE] [--out DIR] [--mode standalone|e2e] [--follow-up-days N] [--check-contract] [--ground-truth] [--quiet] [--ml-switch ISO] [--quiet-checks N] [--quiet-interval-ms N]`;
+const USAGE = `usage: simulator [--customers N] [--months N] [--seed N] [--config FILE] [--out DIR] [--mode standalone|e2e] [--follow-up-days N] [--check-contract] [--ground-truth] [--quiet] [--ml-switch ISO] [--quiet-checks N] [--quiet-interval-ms N] [--timings]`;
 
 export interface CliOptions {
   readonly config: SimulatorConfig;
@@ -44,6 +45,7 @@ export interface CliOptions {
   readonly mlSwitchAt: string | undefined;
   readonly quietChecks: number;
   readonly quietIntervalMs: number;
+  readonly timings: boolean;
 }
 
 /** Parses the arguments into a validated configuration; throws an Error whose message is for the user. */
@@ -64,6 +66,7 @@ export async function parseCli(argv: readonly string[]): Promise<CliOptions> {
       'ml-switch': { type: 'string' },
       'quiet-checks': { type: 'string' },
       'quiet-interval-ms': { type: 'string' },
+      timings: { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -114,6 +117,7 @@ export async function parseCli(argv: readonly string[]): Promise<CliOptions> {
     mlSwitchAt: mlSwitch === undefined || mlSwitch === 'none' ? undefined : new Date(mlSwitch).toISOString(),
     quietChecks,
     quietIntervalMs,
+    timings: values.timings ?? false,
   };
 }
 
@@ -136,6 +140,7 @@ async function mainEndToEnd(options: CliOptions): Promise<number> {
     ...(options.mlSwitchAt ? { mlSwitchAt: options.mlSwitchAt } : {}),
     quiet: { consecutiveChecks: options.quietChecks, intervalMs: options.quietIntervalMs },
     log: (line) => console.error(line),
+    timings: options.timings,
     ...(options.quiet ? {} : { onProgress: (p: RunProgress) => console.error(progressLine(p)) }),
   });
   const { outcome } = e2e;
@@ -156,6 +161,7 @@ async function mainEndToEnd(options: CliOptions): Promise<number> {
       ['messages seen by customers', outcome.messagesSeen.toLocaleString('en-US')],
       ['run time', `${seconds.toFixed(1)} s (${(days / seconds).toFixed(2)} simulated days/s, ${Math.round(outcome.eventsPublished / seconds).toLocaleString('en-US')} events/s; ${e2e.clockMoves} clock moves)`],
       ['due work done on clock moves', work],
+      ['where the time went', formatTimings(e2e.timings)],
     ],
     notes: [`Time zones: ${e2e.simulation.timeZones().join(', ')}.`, 'Each simulated day the clocks of all five services move to 12:00 local time; a customer sees what reached them that day on the next.'],
   });

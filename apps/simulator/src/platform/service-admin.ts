@@ -29,14 +29,18 @@ type Fetch = typeof fetch;
 export class ServiceAdmin implements ClockDriver, QuiescenceProbe {
   /** Due work the service reported on its clock moves, summed by name over the run. */
   readonly workDone: Record<string, number> = {};
+  /** Clock moves that answered 5xx and were tried again. */
+  retries = 0;
+  private readonly attempts: number;
   private readonly fetch: Fetch;
   private readonly timeoutMs: number;
 
   constructor(
     private readonly endpoint: ServiceEndpoint,
-    options: { readonly fetch?: Fetch; readonly timeoutMs?: number } = {},
+    options: { readonly fetch?: Fetch; readonly timeoutMs?: number; readonly attempts?: number } = {},
   ) {
     this.fetch = options.fetch ?? fetch;
+    this.attempts = options.attempts ?? 5;
     this.timeoutMs = options.timeoutMs ?? 300_000;
   }
 
@@ -48,8 +52,22 @@ export class ServiceAdmin implements ClockDriver, QuiescenceProbe {
     return (await this.request('GET', '/admin/clock')) as ClockState;
   }
 
+  /**
+   * Moves the clock. A move may meet a transient failure inside the service (e.g. its due work and
+   * its consumers deadlocking in PostgreSQL: HTTP 500); moving to the same instant again is safe —
+   * the clock never goes back and due work runs once — so a 5xx is retried a few times.
+   */
   async advanceTo(instant: Date): Promise<void> {
-    const answer = (await this.request('PUT', '/admin/clock', { now: instant.toISOString() })) as Partial<AdvanceAnswer>;
+    let answer: Partial<AdvanceAnswer> | undefined;
+    for (let attempt = 1; answer === undefined; attempt += 1) {
+      try {
+        answer = (await this.request('PUT', '/admin/clock', { now: instant.toISOString() })) as Partial<AdvanceAnswer>;
+      } catch (error) {
+        if (!(error instanceof ServerError) || attempt >= this.attempts) throw error;
+        this.retries += 1;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
     for (const [work, count] of Object.entries(answer.work ?? {})) if (typeof count === 'number') this.workDone[work] = (this.workDone[work] ?? 0) + count;
   }
 
@@ -68,7 +86,10 @@ export class ServiceAdmin implements ClockDriver, QuiescenceProbe {
       signal: AbortSignal.timeout(this.timeoutMs),
     });
     const text = await response.text();
-    if (!response.ok) throw new Error(`${this.name}: ${method} ${path} answered HTTP ${response.status}: ${text.slice(0, 300)}`);
+    if (!response.ok) {
+      const message = `${this.name}: ${method} ${path} answered HTTP ${response.status}: ${text.slice(0, 300)}`;
+      throw response.status >= 500 ? new ServerError(message) : new Error(message);
+    }
     try {
       return JSON.parse(text) as unknown;
     } catch {
@@ -76,3 +97,6 @@ export class ServiceAdmin implements ClockDriver, QuiescenceProbe {
     }
   }
 }
+
+/** The service answered 5xx: worth another try. */
+export class ServerError extends Error {}

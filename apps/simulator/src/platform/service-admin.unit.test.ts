@@ -44,3 +44,19 @@ describe('one service’s admin surface for simulated time', () => {
     expect(await admin.clock()).toEqual({ mode: 'simulated', now: '2025-12-31T00:00:00.000Z' });
   });
 });
+
+describe('a clock move that fails inside the service', () => {
+  it('is tried again on 5xx (the same instant: safe), and given up after the last attempt', async () => {
+    let calls = 0;
+    const flaky = (async () => {
+      calls += 1;
+      return calls < 3 ? new Response('{"statusCode":500,"message":"Internal server error"}', { status: 500 }) : new Response('{"now":"2026-01-02T11:00:00.000Z","work":{"timersFired":2}}', { status: 200 });
+    }) as unknown as typeof fetch;
+    const admin = new ServiceAdmin({ name: 'dunning-orchestrator', url: 'http://o' }, { fetch: flaky });
+    await admin.advanceTo(new Date('2026-01-02T11:00:00Z'));
+    expect({ calls, retries: admin.retries, work: admin.workDone }).toEqual({ calls: 3, retries: 2, work: { timersFired: 2 } });
+    const broken = new ServiceAdmin({ name: 'dunning-orchestrator', url: 'http://o' }, { attempts: 2, fetch: (async () => new Response('{}', { status: 503 })) as unknown as typeof fetch });
+    await expect(broken.advanceTo(new Date('2026-01-02T11:00:00Z'))).rejects.toThrow('dunning-orchestrator: PUT /admin/clock answered HTTP 503');
+    expect(broken.retries).toBe(1);
+  });
+});

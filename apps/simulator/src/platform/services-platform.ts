@@ -90,6 +90,8 @@ export class ServicesPlatform implements Platform {
   private clock: Date | undefined;
   private held: BillingEvent[] = [];
   private moves = 0;
+  /** Wall-clock milliseconds spent, by step: where a simulated day's time goes. */
+  readonly timings: Record<string, number> = {};
 
   constructor(private readonly options: ServicesPlatformOptions) {}
 
@@ -118,15 +120,28 @@ export class ServicesPlatform implements Platform {
     // Per customer the events are in time order, so a split by time keeps each customer's order.
     for (const event of this.held) (event.time === undefined || Date.parse(event.time) <= instant.getTime() ? due : later).push(event);
     this.held = later;
-    await this.options.producer.publish(due);
+    await this.timed('publish', () => this.options.producer.publish(due));
     if (this.clock && instant <= this.clock) return;
     // One after the other: a service's due work may depend on what another did at the same instant.
-    for (const clock of this.options.clocks) await clock.advanceTo(instant);
+    for (const clock of this.options.clocks) await this.timed(`clock ${clock.name}`, () => clock.advanceTo(instant));
     this.clock = instant;
     this.moves += 1;
   }
 
   async waitUntilQuiet(): Promise<void> {
+    await this.timed('quiet', () => this.settle());
+  }
+
+  private async timed<T>(step: string, work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.timings[step] = (this.timings[step] ?? 0) + (performance.now() - started);
+    }
+  }
+
+  private async settle(): Promise<void> {
     const consecutive = this.options.quiet?.consecutiveChecks ?? 3;
     const interval = this.options.quiet?.intervalMs ?? 250;
     const deadline = Date.now() + (this.options.quiet?.timeoutMs ?? 120_000);
@@ -146,7 +161,7 @@ export class ServicesPlatform implements Platform {
   async collectCustomerInbox(): Promise<readonly SeenMessage[]> {
     // Attributed to the last full day the clock has passed.
     const day = localDayOf(new Date((this.clock ?? new Date()).getTime() - 1), this.options.timeZone);
-    return this.options.inbox.collect(day);
+    return this.timed('inbox', () => this.options.inbox.collect(day));
   }
 
   async collectAssignments(): Promise<ReadonlyMap<string, string>> {
