@@ -53,7 +53,8 @@ describe('scoring simulated time and quiescence (real broker and database)', () 
       consumerGroups: { invoices: uniqueName('it-scoring-features'), actions: uniqueName('it-scoring-arms') },
       simulatedOverdueScanIntervalMs: 600_000,
       relayPollIntervalMs: 100,
-      retrain: { ...DEFAULT_SCORING_SETTINGS.retrain, enabled: true, checkIntervalMs: 600_000 },
+      // One closed outcome is enough for the schedule here; its own check runs every ten minutes of real time.
+      retrain: { enabled: true, checkIntervalMs: 600_000, schedule: { minOutcomes: 1, minNewOutcomes: 1, maxModelAgeDays: 30 } },
     };
   });
 
@@ -104,14 +105,21 @@ describe('scoring simulated time and quiescence (real broker and database)', () 
     const busy = await get<Quiescence>('/admin/quiescence');
     expect(busy).toEqual({ quiet: false, pending: { consumerLag: 0, outboxPending: 1, overdueDue: 0 } });
     await blocker.query('COMMIT');
-    await blocker.end();
     await waitFor(async () => (await get<Quiescence>('/admin/quiescence')).quiet, { description: 'quiet after the relay published' });
+
+    // 60 days after the due date the invoice's outcome window has closed: the move runs the retrain
+    // schedule's check, which trains (too few rows for a model: 'insufficient') at the simulated now.
+    const later = await putClock({ now: '2026-05-10T00:00:00Z' });
+    expect(await later.json()).toEqual({ now: '2026-05-10T00:00:00.000Z', work: { overdueScanned: 0, retrained: 1 } });
+    const runs = await blocker.query<{ trigger: string; started_at: Date; outcome_count: number }>(`SELECT trigger, started_at, outcome_count FROM scoring.training_runs`);
+    expect(runs.rows).toEqual([{ trigger: 'schedule', started_at: new Date('2026-05-10T00:00:00Z'), outcome_count: 1 }]);
+    await blocker.end();
 
     // Refusals; the instant survives a restart (the start instant only counts the first time).
     expect((await putClock({ now: '2026-03-05T00:00:00Z' })).status).toBe(409);
     expect((await putClock({ now: 42 })).status).toBe(400);
     await app!.close();
     await start();
-    expect(await get('/admin/clock')).toEqual({ mode: 'simulated', now: '2026-03-06T09:00:00.000Z' });
+    expect(await get('/admin/clock')).toEqual({ mode: 'simulated', now: '2026-05-10T00:00:00.000Z' });
   }, 120_000);
 });
