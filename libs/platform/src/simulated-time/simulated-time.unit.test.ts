@@ -165,3 +165,41 @@ describe('DeferredClock', () => {
     expect(deferred.now()).toEqual(at('2026-05-01T00:00:00Z'));
   });
 });
+
+describe('createSimulatedTimeController', () => {
+  type Routes = {
+    clock(): { mode: string; now: string };
+    setClock(body: unknown): Promise<unknown>;
+    quiescence(): Promise<unknown>;
+  };
+  async function controllerFor(control: SimulationControl): Promise<Routes> {
+    const { createSimulatedTimeController } = await import('./simulated-time.controller');
+    const Controller = createSimulatedTimeController() as unknown as new (control: SimulationControl) => Routes;
+    return new Controller(control);
+  }
+  const statusOf = async (promise: Promise<unknown>) => promise.then(() => 200, (error: { getStatus?: () => number }) => error.getStatus?.() ?? 500);
+
+  it('moves the clock from a parsed JSON body or from a body kept as text, and maps refusals to 400 and 409', async () => {
+    const control = await SimulationControl.create(fakeDb(), 'svc', { mode: 'simulated', start: at('2026-01-01T00:00:00Z') });
+    control.addDueWork('timers', async () => 2);
+    const routes = await controllerFor(control);
+    expect(routes.clock()).toEqual({ mode: 'simulated', now: '2026-01-01T00:00:00.000Z' });
+    await expect(routes.setClock({ now: '2026-01-02T00:00:00Z' })).resolves.toEqual({ now: '2026-01-02T00:00:00.000Z', work: { timers: 2 } });
+    await expect(routes.setClock('{"now":"2026-01-03T00:00:00Z"}')).resolves.toEqual({ now: '2026-01-03T00:00:00.000Z', work: { timers: 2 } });
+    expect(await statusOf(routes.setClock({ now: '2026-01-01T00:00:00Z' }))).toBe(409);
+    expect(await statusOf(routes.setClock({ now: 'tomorrow' }))).toBe(400);
+    expect(await statusOf(routes.setClock('not json'))).toBe(400);
+    expect(await statusOf(routes.setClock(undefined))).toBe(400);
+  });
+
+  it('answers 409 with the system clock, and 503 when a probe fails', async () => {
+    const control = new SimulationControl({ mode: 'system' });
+    control.addProbe('broken', async () => {
+      throw new Error('broker unreachable');
+    });
+    const routes = await controllerFor(control);
+    expect(routes.clock().mode).toBe('system');
+    expect(await statusOf(routes.setClock({ now: '2030-01-01T00:00:00Z' }))).toBe(409);
+    expect(await statusOf(routes.quiescence())).toBe(503);
+  });
+});
