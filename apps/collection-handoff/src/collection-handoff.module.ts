@@ -5,7 +5,7 @@ import type { Pool } from 'pg';
 import { decodeRecord, dunningEventRegistry, invoicingEventRegistry, type DunningEvent, type InvoicingEvent } from '@dunning/contracts';
 import { EventStore } from '@dunning/event-store';
 import { MessagingModule, type ConsumerRegistration } from '@dunning/messaging';
-import { PlatformModule } from '@dunning/platform';
+import { createSimulatedTimeController, DeferredClock, PlatformModule, SIMULATION_CONTROL, SimulationControl } from '@dunning/platform';
 import type { AgencyGateway, DebtorDirectory } from './agency/agency-gateway';
 import { NO_DEBTOR_DIRECTORY } from './agency/agency-gateway';
 import { BatchFileAgency } from './agency/batch-file-agency';
@@ -27,6 +27,7 @@ import { RegisterHandoffRequests } from './registering-handoff-requests/handler'
 import { AGENCY_CALLBACK_TOKENS, AGENCY_GATEWAYS, CLOCK, COLLECTION_CONFIG, PG_POOL } from './tokens';
 
 export interface CollectionHandoffOptions {
+  /** The clock in system mode (tests run it fast); with DUNNING_CLOCK=simulated the simulated clock wins. */
   readonly clock?: () => Date;
   /** Replaces the configured gateways (tests). */
   readonly gateways?: ReadonlyMap<string, AgencyGateway>;
@@ -78,7 +79,9 @@ export function gatewaysFrom(config: CollectionConfig, debtors: DebtorDirectory)
 }
 
 function coreModule(config: CollectionConfig, options: CollectionHandoffOptions): DynamicModule {
-  const clock = options.clock ?? (() => new Date());
+  // Everything reads this one clock; it is the simulated one (loaded after the migrations ran) or the system's.
+  const serviceClock = new DeferredClock();
+  const clock = (): Date => serviceClock.now();
   const { schema } = config;
   const debtors = options.debtors ?? (config.invoicing ? new InvoicingDebtorDirectory(config.invoicing) : NO_DEBTOR_DIRECTORY);
   const gateways = options.gateways ?? gatewaysFrom(config, debtors);
@@ -93,6 +96,18 @@ function coreModule(config: CollectionConfig, options: CollectionHandoffOptions)
     { provide: AGENCY_GATEWAYS, useValue: gateways },
     { provide: AGENCY_CALLBACK_TOKENS, useValue: callbackTokens },
     { provide: PG_POOL, inject: [DataSource], useFactory: pgPoolOf },
+    {
+      provide: SIMULATION_CONTROL,
+      inject: [PG_POOL],
+      useFactory: async (pool: Pool) => {
+        const control =
+          config.clock?.mode === 'simulated'
+            ? await SimulationControl.create(pool, schema, config.clock)
+            : new SimulationControl({ mode: 'system', ...(options.clock ? { clock: { now: options.clock } } : {}) });
+        serviceClock.use(control.clock);
+        return control;
+      },
+    },
     { provide: EventStore, useFactory: () => new EventStore({ schema, clock }) },
     { provide: InvoiceProjectionStore, useFactory: () => new InvoiceProjectionStore(schema) },
     { provide: CaseStore, inject: [EventStore, InvoiceProjectionStore], useFactory: (store: EventStore, projections: InvoiceProjectionStore) => new CaseStore(store, projections, { schema, casesTopic: config.topics.cases, clock }) },
@@ -165,7 +180,7 @@ export class CollectionHandoffModule {
           },
         }),
       ],
-      controllers: [AgencyCallbacksController, ReconciliationController],
+      controllers: [AgencyCallbacksController, ReconciliationController, createSimulatedTimeController()],
       providers: [BackgroundWork],
     };
   }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { TOPICS } from '@dunning/contracts';
-import { loadServiceConfig, type ServiceConfig } from '@dunning/platform';
+import { loadServiceConfig, readClockConfig, type ClockConfig, type ServiceConfig } from '@dunning/platform';
 import type { AgencyRoute } from './domain';
 
 const cutoff = z.union([z.object({ dailyAtUtc: z.string().regex(/^\d{2}:\d{2}$/) }).strict(), z.object({ everyMinutes: z.int().min(1) }).strict()]);
@@ -38,6 +38,8 @@ export interface CollectionConfig {
   readonly maxWaitForInvoiceMs: number;
   readonly recheckAfterMs: number;
   readonly reconciliationDailyAtUtc: string;
+  /** DUNNING_CLOCK / DUNNING_CLOCK_START (docs/simulated-time.md); absent: the system clock. */
+  readonly clock?: ClockConfig;
   /** Where debtor contact details come from at delivery time (invoicing's contact endpoint). */
   readonly invoicing?: { readonly baseUrl: string; readonly apiKey: string } | undefined;
   readonly secrets: Readonly<Record<string, string | undefined>>;
@@ -76,6 +78,7 @@ export function loadCollectionConfig(env: NodeJS.ProcessEnv = process.env): Coll
     maxWaitForInvoiceMs: number('COLLECTION_MAX_WAIT_FOR_INVOICE_MS', 24 * 3_600_000),
     recheckAfterMs: number('COLLECTION_RECHECK_AFTER_MS', 30_000),
     reconciliationDailyAtUtc: env['COLLECTION_RECONCILIATION_AT_UTC'] ?? '03:00',
+    clock: readClockConfig(env),
     invoicing: env['INVOICING_URL'] && env['INVOICING_API_KEY'] ? { baseUrl: env['INVOICING_URL'], apiKey: env['INVOICING_API_KEY'] } : undefined,
     secrets: Object.fromEntries(
       agencies.flatMap((a) => [a.api?.bearerTokenEnv, a.callbackTokenEnv]).filter((name): name is string => name !== undefined).map((name) => [name, env[name]]),

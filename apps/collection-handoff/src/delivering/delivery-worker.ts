@@ -73,6 +73,8 @@ export class DeliveryWorker {
   private stopping = false;
   private wakeUp: (() => void) | undefined;
   private running: Promise<PassSummary> | undefined;
+  /** Items handled by every pass so far (checks, deliveries, recalls, batches), whoever ran it. */
+  private handled = 0;
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.batchSize = options.batchSize ?? 50;
@@ -84,9 +86,14 @@ export class DeliveryWorker {
 
   /** One pass over all due work; passes never overlap. */
   runOnce(): Promise<PassSummary> {
-    this.running ??= this.pass().finally(() => {
-      this.running = undefined;
-    });
+    this.running ??= this.pass()
+      .then((summary) => {
+        this.handled += summary.checked + summary.delivered + summary.recalled + summary.batches;
+        return summary;
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
     return this.running;
   }
 
@@ -139,6 +146,42 @@ export class DeliveryWorker {
       summary.recalled += result.recalls;
     }
     return summary;
+  }
+
+  /**
+   * Passes until one finds nothing to do at the clock's now (right after the clock moved). Returns
+   * the items handled meanwhile, including by a pass of the loop already running: it may have read
+   * the new time too (and before the move there was nothing due: the simulator moves a quiet service).
+   */
+  async runUntilIdle(maxPasses = 20): Promise<number> {
+    const before = this.handled;
+    await this.running?.catch(() => undefined);
+    for (let pass = 0; pass < maxPasses; pass++) {
+      const summary = await this.runOnce();
+      if (summary.checked + summary.delivered + summary.recalled + summary.postponed + summary.batches === 0) break;
+    }
+    return this.handled - before;
+  }
+
+  /**
+   * Work due at the clock's now (quiescence): checks, API deliveries and recalls, and cut-offs of
+   * file agencies whose latest scheduled batch is not written yet (or was interrupted).
+   */
+  async pendingWork(): Promise<{ readonly checks: number; readonly deliveries: number; readonly cutoffs: number }> {
+    const { cases, pool, clock } = this.options;
+    const apiAgencies = [...this.options.gateways.values()].filter((g) => g.channel === 'api').map((g) => g.agencyId);
+    const schedules = [...(this.options.cutoffs ?? [])].filter(([agencyId]) => this.options.gateways.get(agencyId)?.channel === 'batch');
+    const latest = schedules.map(([agencyId, schedule]) => ({ agencyId, batchId: latestCutoff(clock(), schedule).batchId }));
+    const [due, cutoffs] = await Promise.all([
+      cases.countDue(pool, apiAgencies),
+      pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM unnest($1::text[], $2::text[]) AS c(agency_id, batch_id)
+          WHERE NOT EXISTS (SELECT 1 FROM ${this.batches} b WHERE b.agency_id = c.agency_id AND b.batch_id = c.batch_id AND b.status = 'sent')
+             OR EXISTS (SELECT 1 FROM ${this.batches} b WHERE b.agency_id = c.agency_id AND b.status = 'pending')`,
+        [latest.map((l) => l.agencyId), latest.map((l) => l.batchId)],
+      ),
+    ]);
+    return { ...due, cutoffs: cutoffs.rows[0]?.n ?? 0 };
   }
 
   /** Sends one checked claim to an API agency. */
