@@ -34,9 +34,13 @@ describe('ConsumerLagProbe (real broker and database)', () => {
     const topic = await createTopic(kafkaBrokers(), uniqueName('lag'), 2);
     const other = await createTopic(kafkaBrokers(), uniqueName('lag-other'), 1);
     const groupId = uniqueName('lag-group');
-    const probe = new ConsumerLagProbe(kafka, { db: pool, schema, targets: [{ groupId, topics: [topic] }, { groupId: `${groupId}-b`, topics: [other] }] });
+    const notYet = uniqueName('lag-not-created-yet');
+    const probe = new ConsumerLagProbe(kafka, { db: pool, schema, targets: [{ groupId, topics: [topic, notYet] }, { groupId: `${groupId}-b`, topics: [other] }] });
     probes.push(probe);
+    // A topic nobody created yet holds nothing to consume (and costs no retries).
+    const first = process.hrtime.bigint();
     expect(await probe.lag()).toBe(0);
+    expect(Number(process.hrtime.bigint() - first) / 1e6).toBeLessThan(2_000);
 
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
@@ -68,6 +72,14 @@ describe('ConsumerLagProbe (real broker and database)', () => {
     });
     await consumer.start();
     await waitFor(async () => (await probe.lag()) === 1, { timeoutMs: 30_000, description: 'only group b left with lag' });
+
+    // Once the missing topic is created and written to, its records count.
+    await createTopic(kafkaBrokers(), notYet, 1);
+    const late = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await late.connect();
+    await late.send({ topic: notYet, acks: -1, messages: [{ value: 'late' }] });
+    await late.disconnect();
+    await waitFor(async () => (await probe.lag()) === 2, { timeoutMs: 30_000, description: 'the new topic counted' });
 
     const started = process.hrtime.bigint();
     for (let i = 0; i < 10; i++) await probe.lag();

@@ -49,6 +49,8 @@ export interface ConsumerLagProbeOptions {
 export class ConsumerLagProbe {
   private admin: Admin | undefined;
   private connecting: Promise<Admin> | undefined;
+  /** Topics seen to exist: listed again only while a target topic is missing (topics are rarely deleted). */
+  private readonly existing = new Set<string>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -57,9 +59,21 @@ export class ConsumerLagProbe {
     quoteIdentifier(options.schema ?? DEFAULT_MESSAGING_SCHEMA);
   }
 
-  /** Total records not yet handled, over every target. */
+  /**
+   * Total records not yet handled, over every target. A topic that does not exist yet (its
+   * producer has not created it) holds nothing to consume: it counts 0.
+   */
   async lag(): Promise<number> {
-    return consumerLag(await this.connected(), this.options.db, this.options.targets, this.options.schema);
+    const admin = await this.connected();
+    const wanted = this.options.targets.flatMap((t) => t.topics);
+    if (wanted.some((topic) => !this.existing.has(topic))) for (const topic of await admin.listTopics()) this.existing.add(topic);
+    const targets = this.options.targets.map((t) => ({ groupId: t.groupId, topics: t.topics.filter((topic) => this.existing.has(topic)) }));
+    try {
+      return await consumerLag(admin, this.options.db, targets, this.options.schema);
+    } catch (error) {
+      this.existing.clear(); // a topic deleted meanwhile: list again next time
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
@@ -95,9 +109,10 @@ WHERE consumer_group = ANY($1::text[])`;
 }
 
 /**
- * Total records the `targets` have not handled yet: the brokers' high watermarks (one
- * ListOffsets per topic through the caller's connected admin client) against the offsets stored
- * in PostgreSQL by TransactionalBatchConsumer (`<schema>.consumer_offsets`).
+ * Total records the `targets` have not handled yet: the brokers' high watermarks (kafkajs
+ * `fetchTopicOffsets` per topic through the caller's connected admin client) against the offsets
+ * stored in PostgreSQL by TransactionalBatchConsumer (`<schema>.consumer_offsets`). Every topic must
+ * exist (ConsumerLagProbe skips those that do not).
  */
 export async function consumerLag(admin: Admin, db: SqlClient, targets: readonly ConsumerLagTarget[], schema: string = DEFAULT_MESSAGING_SCHEMA): Promise<number> {
   const topics = [...new Set(targets.flatMap((t) => t.topics))];
