@@ -41,6 +41,8 @@ export class NotifierRuntime {
   private running: Promise<void> | undefined;
   /** Dispatcher passes run one at a time: the loop's and the ones a clock move asks for. */
   private passes: Promise<unknown> = Promise.resolve();
+  /** Deliveries handled by every dispatcher pass so far, the loop's and the clock moves'. */
+  private handled = 0;
   private stopped = false;
 
   constructor(
@@ -116,7 +118,12 @@ export class NotifierRuntime {
         { groupId: `${config.consumerGroup}-invoices`, topics: [config.topics.invoices] },
       ],
     });
-    control.addDueWork('deliveries', () => this.dispatchDue());
+    // What the passes handled from the move on: a pass of the loop still running then may have read the new time too.
+    control.addDueWork('deliveries', async () => {
+      const before = this.handled;
+      await this.dispatchDue();
+      return this.handled - before;
+    });
     control.addProbe('consumerLag', () => this.lag.lag());
     control.addProbe('outboxPending', () => outboxPending(this.pool, config.schema));
     control.addProbe('deliveriesDue', async () => {
@@ -132,7 +139,10 @@ export class NotifierRuntime {
   dispatchDue(): Promise<number> {
     const run = this.passes.then(async () => {
       let handled = 0;
-      for (let found = await this.dispatcher.runOnce(); found > 0 && !this.stopped; found = await this.dispatcher.runOnce()) handled += found;
+      for (let found = await this.dispatcher.runOnce(); found > 0 && !this.stopped; found = await this.dispatcher.runOnce()) {
+        handled += found;
+        this.handled += found;
+      }
       return handled;
     });
     this.passes = run.catch(() => undefined);
