@@ -4,6 +4,14 @@ import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Clock } from '../clock/clock';
 import type { CaseProcessor } from '../cases/case-processor';
 
+const MAX_CONFLICT_RETRIES = 5;
+
+/** deadlock_detected (40P01) or serialization_failure (40001): the transaction was rolled back and may simply run again. */
+export function isTransactionConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
 export interface TimerPollerOptions {
   readonly pool: SqlPool;
   readonly processor: CaseProcessor;
@@ -51,10 +59,24 @@ export class TimerPoller {
     this.wakeUp?.();
   }
 
-  /** Fires every timer due now, one transaction each; returns how many fired. */
+  /**
+   * Fires every timer due now, one transaction each; returns how many fired. A firing that
+   * PostgreSQL aborted as a deadlock or serialization failure (the consumer locks a case, then its
+   * timers; a firing locks a timer, then its case) committed nothing and is tried again, a few times.
+   */
   async fireDue(): Promise<number> {
     let fired = 0;
-    while (!this.stopping && (await this.fireOne())) fired++;
+    let conflicts = 0;
+    while (!this.stopping) {
+      try {
+        if (!(await this.fireOne())) break;
+        fired++;
+        conflicts = 0;
+      } catch (error) {
+        if (!isTransactionConflict(error) || ++conflicts > MAX_CONFLICT_RETRIES) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 * conflicts));
+      }
+    }
     return fired;
   }
 
