@@ -29,7 +29,7 @@ say() { echo "main-job: $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 started=$SECONDS
 
-customers="${MAIN_JOB_CUSTOMERS:-2000}"
+customers="${MAIN_JOB_CUSTOMERS:-800}"
 seed="${MAIN_JOB_SEED:-1}"
 out="${MAIN_JOB_OUT:-$repo/tmp/reports/main-job}"
 switch_at="2026-05-01T00:00:00Z"

@@ -23,8 +23,8 @@ import { controlArmMarkers, runStandalone } from './standalone/run-standalone';
 //                          the same PLATFORM_INSTANCE / PLATFORM_HTTP_PORTS / … knobs in the environment)
 //     --ml-switch <ISO>    e2e: retrain scoring at this instant and make the new model champion
 //                          (the main job's policy switches to its second experiment then); default none
-//     --quiet-checks <n>   e2e: quiet polls in a row that count as settled (default 3)
-//     --quiet-interval-ms <n> e2e: between those polls (default 100)
+//     --quiet-checks <n>   e2e: quiet polls in a row that count as settled (default 2)
+//     --quiet-interval-ms <n> e2e: between those polls (default 50)
 //     --timings            e2e: with each progress line, where the wall-clock time went
 //     --follow-up-days <n> days simulated after the last month  (default 90)
 //     --check-contract     round-trip every event through the contract codec
@@ -104,8 +104,8 @@ export async function parseCli(argv: readonly string[]): Promise<CliOptions> {
   const mlSwitch = values['ml-switch'];
   if (mlSwitch !== undefined && mlSwitch !== 'none' && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/.test(mlSwitch)) throw new UsageError(`--ml-switch: an instant like 2026-05-01T00:00:00Z, or none; got '${mlSwitch}'`);
   if (mlSwitch !== undefined && mlSwitch !== 'none' && mode !== 'e2e') throw new UsageError('--ml-switch needs --mode e2e');
-  const quietChecks = integer('quiet-checks', values['quiet-checks']) ?? 3;
-  const quietIntervalMs = integer('quiet-interval-ms', values['quiet-interval-ms']) ?? 100;
+  const quietChecks = integer('quiet-checks', values['quiet-checks']) ?? 2;
+  const quietIntervalMs = integer('quiet-interval-ms', values['quiet-interval-ms']) ?? 50;
   if (quietChecks < 1 || quietIntervalMs < 0) throw new UsageError('--quiet-checks must be at least 1 and --quiet-interval-ms not negative');
   return {
     config,

@@ -40,7 +40,7 @@ describe('the command line', () => {
     const options = await parseCli(['--mode', 'e2e', '--ml-switch', '2026-05-01T00:00:00Z', '--quiet-checks', '4', '--quiet-interval-ms', '50']);
     expect(options).toMatchObject({ mode: 'e2e', mlSwitchAt: '2026-05-01T00:00:00.000Z', quietChecks: 4, quietIntervalMs: 50 });
     expect((await parseCli(['--mode', 'e2e', '--ml-switch', 'none'])).mlSwitchAt).toBeUndefined();
-    expect(await parseCli([])).toMatchObject({ mode: 'standalone', mlSwitchAt: undefined, quietChecks: 3, quietIntervalMs: 100 });
+    expect(await parseCli([])).toMatchObject({ mode: 'standalone', mlSwitchAt: undefined, quietChecks: 2, quietIntervalMs: 50 });
   });
 
   it('a standalone run writes the report, the summary and the per-invoice results, with progress on stderr', async () => {

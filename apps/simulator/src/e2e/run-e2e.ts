@@ -99,7 +99,7 @@ export async function runEndToEnd(settings: E2eSettings): Promise<E2eOutcome> {
     timeZone: simulation.timeZones()[0] ?? 'Europe/Stockholm',
     brokers: wiring.brokers,
     actionsTopic: wiring.topics.dunningActions,
-    quiet: { consecutiveChecks: settings.quiet?.consecutiveChecks ?? 3, intervalMs: settings.quiet?.intervalMs ?? 100, timeoutMs: settings.quiet?.timeoutMs ?? 180_000 },
+    quiet: { consecutiveChecks: settings.quiet?.consecutiveChecks ?? 2, intervalMs: settings.quiet?.intervalMs ?? 50, timeoutMs: settings.quiet?.timeoutMs ?? 300_000 },
   });
   let mlSwitch: MlSwitchRecord | undefined;
   const switchAt = settings.mlSwitchAt ? new Date(settings.mlSwitchAt) : undefined;
