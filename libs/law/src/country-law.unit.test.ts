@@ -16,6 +16,13 @@ describe('rules of law per country (promise 8)', () => {
     expect(GERMAN_LAW.businessFlatFee?.amount).toEqual({ minor: 4_000, currency: 'EUR' });
   });
 
+  it('Germany: a collection demand gives at least 7 days, a platform floor (the law sets no minimum) and said so', () => {
+    expect(GERMAN_LAW.collectionDemand).toMatchObject({ minDaysToPay: 7, basis: 'platform-floor' });
+    expect(GERMAN_LAW.collectionDemand.law).toMatch(/no statutory minimum/);
+    expect(SWEDISH_LAW.collectionDemand.basis).toBe('statute');
+    expect(CONSERVATIVE_LAW.collectionDemand.basis).toBe('platform-floor');
+  });
+
   it('any other country: no fee, no interest, at least 14 days to pay', () => {
     expect(knownCountryLaw('FI')).toBeUndefined();
     expect(knownCountryLaw(undefined)).toBeUndefined();

@@ -122,6 +122,27 @@ describe('the agency claim carries what the country requires (promise 8)', () =>
     expect(noRate).toEqual({ ok: false, reason: 'legal-data-missing', detail: 'no base interest rate is on file for 2026-07-01' });
   });
 
+  it('Germany: the collection demand gives at least 7 days to pay (the platform floor in @dunning/law), an agency may give more', () => {
+    const payBy = (configuredDays: number) => {
+      const result = buildClaim({
+        handoffId: 'ho-de',
+        collectionCaseId: 'cc-de',
+        view: german('consumer'),
+        principal: { minor: 100_000, currency: 'EUR' },
+        agency: { agencyId: 'agency-de', daysToPay: configuredDays },
+        creditor,
+        rules: GERMANY,
+        handoffAt: new Date('2025-07-20T10:00:00Z'),
+      });
+      if (!result.ok) throw new Error(result.detail);
+      return [result.claim.daysToPay, result.claim.payBy];
+    };
+    expect(GERMANY.minDaysToPay).toBe(7);
+    expect(payBy(0)).toEqual([7, '2025-07-27']);
+    expect(payBy(3)).toEqual([7, '2025-07-27']);
+    expect(payBy(10)).toEqual([10, '2025-07-30']);
+  });
+
   it('Germany: no interest before the due date has passed', () => {
     const result = buildClaim({
       handoffId: 'ho',

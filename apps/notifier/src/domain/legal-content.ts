@@ -1,29 +1,33 @@
+import { knownCountryLaw, type CountryLaw } from '@dunning/law';
 import type { LocalDate } from './dates';
 import type { Money } from './money';
 
 /**
- * What the law of a country asks a reminder's text to contain, as data (DESIGN.md promise 8).
- * The orchestrator decides fees and periods under its rule packs; the notifier makes sure the
- * message then says what it must: how long the customer has to pay, which costs and interest apply.
+ * What the law of a country asks a reminder's text to contain (DESIGN.md promise 8). The rules
+ * themselves live once, in `@dunning/law` (the same data the orchestrator and collection-handoff
+ * apply); this is the notifier's view of them: the orchestrator decides fees and periods, the
+ * notifier makes sure the message then says what it must: how long the customer has to pay, which
+ * costs and interest apply.
  */
 export interface ContentRules {
   readonly country: string;
   /** A collection demand gives at least this many days to pay, counted from the day it is sent. */
   readonly collectionDemand?: { readonly minDaysToPay: number; readonly law: string };
-  /** Statutory default interest that a text stating costs must name. */
+  /** Statutory default interest that a text stating costs must name (`law`: the citation the text names). */
   readonly defaultInterest?: { readonly surchargePoints: { readonly consumer: number; readonly business: number }; readonly law: string };
 }
 
-export const CONTENT_RULES: Readonly<Record<string, ContentRules>> = {
-  SE: {
-    country: 'SE',
-    collectionDemand: { minDaysToPay: 8, law: 'inkassolagen (1974:182) 5 §: at least 8 days to pay' },
-  },
-  DE: {
-    country: 'DE',
-    defaultInterest: { surchargePoints: { consumer: 5, business: 9 }, law: '§ 288 BGB' },
-  },
-};
+/** The content rules of one country's law, as `@dunning/law` holds it. */
+export function contentRulesOf(law: CountryLaw): ContentRules {
+  const interest = law.defaultInterest;
+  return {
+    country: law.country,
+    ...(law.collectionDemand.minDaysToPay > 0 ? { collectionDemand: { minDaysToPay: law.collectionDemand.minDaysToPay, law: law.collectionDemand.law } } : {}),
+    ...(interest
+      ? { defaultInterest: { surchargePoints: { consumer: interest.surchargeBps.consumer / 100, business: interest.surchargeBps.business / 100 }, law: interest.citation } }
+      : {}),
+  };
+}
 
 /**
  * The country whose rules apply: the postal address's, else the region of the locale (as the
@@ -39,8 +43,13 @@ export function countryOf(addressCountry: string | undefined, locale: string): s
   }
 }
 
+/**
+ * The content rules for a country with rules on file in `@dunning/law` (Sweden, Germany), else none:
+ * a message to another country states no statutory period or interest.
+ */
 export function contentRulesFor(country: string | undefined): ContentRules | undefined {
-  return country ? CONTENT_RULES[country] : undefined;
+  const law = knownCountryLaw(country);
+  return law ? contentRulesOf(law) : undefined;
 }
 
 export type Language = 'sv' | 'de' | 'en';

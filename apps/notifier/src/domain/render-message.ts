@@ -53,7 +53,7 @@ export type RenderResult = { readonly ok: true; readonly message: RenderedMessag
  * The pay-by date a message states: the request's (the decision's, under the country's rules), else
  * the template's period from the send date; a request date that is not after the send date (the
  * message went out late) gives way to the template's period too. A collection demand never gives
- * fewer days than the country requires (Sweden: 8).
+ * fewer days than the country's rule in @dunning/law (Sweden 8, Germany 7).
  */
 export function payByFor(meta: TemplateMeta, facts: Pick<MessageFacts, 'payBy' | 'sendDate' | 'country'>): LocalDate | undefined {
   const requested = facts.payBy !== undefined && facts.payBy > facts.sendDate ? facts.payBy : undefined;

@@ -3,6 +3,8 @@ import { formatMoney } from './money';
 import { formatLocalDate } from './dates';
 import { parseTemplateCatalog, TemplateCatalogError, type Channel } from './templates';
 import { renderMessage, type MessageFacts } from './render-message';
+import { contentRulesFor } from './legal-content';
+import { GERMAN_LAW, SWEDISH_LAW } from '@dunning/law';
 
 const catalog = loadTemplateCatalog();
 
@@ -95,6 +97,21 @@ describe('content', () => {
     const message = rendered({ ...swedish, templateId: 'collection-demand', channel: 'letter', payBy: '2026-04-05' });
     expect(message.payBy).toBe('2026-04-11');
     expect(message.text).toContain('Betala senast 11 april 2026 (8 dagar från dagen för detta krav)');
+  });
+
+  it('Germany: a collection demand gives at least 7 days to pay (the floor @dunning/law holds), even when the request asks for fewer', () => {
+    const message = rendered({ ...german, templateId: 'collection-demand', channel: 'letter', payBy: '2026-04-05' });
+    expect(message.payBy).toBe('2026-04-10');
+    expect(message.text).toContain('(7 Tage ab dem Datum dieser Mahnung)');
+  });
+
+  it('the content rules are built from @dunning/law, not a copy: the same days to pay and interest surcharges', () => {
+    expect(contentRulesFor('SE')?.collectionDemand?.minDaysToPay).toBe(SWEDISH_LAW.collectionDemand.minDaysToPay);
+    expect(contentRulesFor('DE')?.collectionDemand?.minDaysToPay).toBe(GERMAN_LAW.collectionDemand.minDaysToPay);
+    expect(contentRulesFor('DE')?.defaultInterest).toEqual({ surchargePoints: { consumer: 5, business: 9 }, law: GERMAN_LAW.defaultInterest?.citation });
+    expect(contentRulesFor('SE')?.defaultInterest).toBeUndefined();
+    expect(contentRulesFor('FI')).toBeUndefined();
+    expect(contentRulesFor(undefined)).toBeUndefined();
   });
 
   it('Germany: a reminder letter states the reminder costs, the total and the statutory default interest (consumer: 5 points)', () => {

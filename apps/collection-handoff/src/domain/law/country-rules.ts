@@ -31,7 +31,7 @@ function collectionRules(law: Omit<CountryLaw, 'country'> & { readonly country: 
 
 export const SWEDEN: CollectionRules = collectionRules(SWEDISH_LAW, false);
 
-/** A German claim names the creditor and the basis of the claim; the period to pay is the agency's. */
+/** A German claim names the creditor and the basis of the claim; at least 7 days to pay (the platform floor in @dunning/law: German law sets none). */
 export const GERMANY: CollectionRules = collectionRules(GERMAN_LAW, true);
 
 const RULES: ReadonlyMap<string, CollectionRules> = new Map([SWEDEN, GERMANY].map((rules) => [rules.country, rules]));

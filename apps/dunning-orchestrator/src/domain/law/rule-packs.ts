@@ -56,8 +56,8 @@ export const GERMANY: RulePack = {
     sms: { minor: 10, currency: 'EUR' },
     email: { minor: 0, currency: 'EUR' },
   }),
-  // The law sets no minimum (GERMAN_LAW says 0); a reasonable period before further steps is our practice.
-  collectionDemand: { minDaysToPay: Math.max(7, GERMAN_LAW.collectionDemand.minDaysToPay), law: 'practice: a reasonable period to pay before further steps' },
+  // No statutory minimum in German law; the platform's floor of 7 days is data in @dunning/law (docs/law.md).
+  collectionDemand: GERMAN_LAW.collectionDemand,
   ...(GERMAN_LAW.defaultInterest ? { defaultInterest: GERMAN_LAW.defaultInterest } : {}),
   ...(GERMAN_LAW.businessFlatFee ? { businessFlatFee: GERMAN_LAW.businessFlatFee } : {}),
   payday: { kind: 'last-banking-day', source: 'country' },

@@ -1,4 +1,5 @@
 import { enforceRulePack, type ChargeContext, type RequestedCharges } from './enforce-rule-pack';
+import { GERMAN_LAW } from '@dunning/law';
 import { GERMANY, SWEDEN } from './rule-packs';
 
 // Promise 8: rules of law are data per country and hard limits over any policy.
@@ -56,6 +57,16 @@ describe('Sweden', () => {
 describe('Germany', () => {
   const germanContext: ChargeContext = { ...swedishContext, country: 'DE', outstanding: eur(100_000), reminderFeeAgreed: false };
   const germanLetter: RequestedCharges = { action: 'reminder', channel: 'letter', reminderFee: eur(500), businessCompensation: false, defaultInterest: false };
+
+  it('gives a collection demand at least 7 days to pay: the one value @dunning/law holds, not a number of its own', () => {
+    expect(GERMANY.collectionDemand).toBe(GERMAN_LAW.collectionDemand);
+    const short = enforceRulePack({ action: 'handoff', businessCompensation: false, defaultInterest: false, payWithinDays: 3 }, germanContext, GERMANY);
+    expect(short.payBy).toBe('2026-04-27');
+    expect(short.adjustments.map((a) => a.rule)).toEqual(['DE.collection-demand.min-days-to-pay']);
+    const generous = enforceRulePack({ action: 'handoff', businessCompensation: false, defaultInterest: false, payWithinDays: 10 }, germanContext, GERMANY);
+    expect(generous.payBy).toBe('2026-04-30');
+    expect(generous.adjustments).toEqual([]);
+  });
 
   it('limits a reminder fee to the actual cost of the reminder', () => {
     const result = enforceRulePack(germanLetter, germanContext, GERMANY);
