@@ -1,17 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client, Pool } from 'pg';
 import { encodeBinary, INVOICING_SOURCE, SCORING_SOURCE } from '@dunning/contracts';
 import { EventStore } from '@dunning/event-store';
 import { replayProjection } from '@dunning/messaging';
-import { createTopic, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor, freePort } from '@dunning/testing';
+import { kafkaBrokers, readTopicWithKcat, waitFor } from '@dunning/testing';
 import { DateHolidaysCalendar, parsePolicy } from '../domain';
 import { readFileSync } from 'node:fs';
 import { SystemClock } from '../clock/clock';
 import { CaseProcessor } from './case-processor';
 import { caseProjector, inputDecoder } from './case-projector';
 import { DunningGateway } from './dunning-gateway';
+import { orchestratorInfrastructure, repoRoot, startOrchestrator, type OrchestratorProcess } from '../test-support/orchestrator-process';
 
 /**
  * The projection is rebuilt by a replay of the four topics and the replay sends nothing
@@ -21,21 +21,9 @@ import { DunningGateway } from './dunning-gateway';
  * handler, and the rebuilt cases equal the live ones while no outbox row, event, timer or Kafka
  * record was added. The experiment results endpoint is checked on the way.
  */
-const repo = path.resolve(__dirname, '../../../..');
 const CUSTOMERS = 30;
-const suffix = uniqueName('replay').replace(/-/g, '_');
-const database = `dunning_${suffix}`;
-const databaseUrl = `postgres://postgres@127.0.0.1:5432/${database}`;
-const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
-const group = uniqueName('it-orchestrator');
-const topics = {
-  invoices: uniqueName('rp-invoices'),
-  scores: uniqueName('rp-scores'),
-  deliveries: uniqueName('rp-deliveries'),
-  collectionCases: uniqueName('rp-collection'),
-  actions: uniqueName('rp-actions'),
-};
-
+const infrastructure = orchestratorInfrastructure('rp');
+const { databaseUrl, topics, group } = infrastructure;
 
 function event(type: string, id: string, time: string, data: { customerId: string } & Record<string, unknown>, source = INVOICING_SOURCE) {
   const record = encodeBinary({ specversion: '1.0', id, source, type, time, data });
@@ -44,50 +32,20 @@ function event(type: string, id: string, time: string, data: { customerId: strin
 
 describe('replaying the projection (real broker and database)', () => {
   const db = new Client({ connectionString: databaseUrl });
-  let child: ChildProcess | undefined;
-  const output: string[] = [];
+  let service: OrchestratorProcess | undefined;
   let baseUrl = '';
 
   beforeAll(async () => {
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
+    await infrastructure.create(3);
     await db.connect();
-    for (const topic of Object.values(topics)) await createTopic(kafkaBrokers(), topic, 3);
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/dunning-orchestrator/src/main.ts'], {
-      cwd: repo,
-      env: {
-        ...process.env,
-        HTTP_PORT: String(port),
-        DATABASE_URL: databaseUrl,
-        KAFKA_BROKERS: kafkaBrokers().join(','),
-        DUNNING_POLICY_FILE: 'policies/seeds-experiment.yaml',
-        ORCHESTRATOR_CLOCK: 'simulated',
-        ORCHESTRATOR_SIMULATED_CLOCK_START: '2026-03-01T10:00:00Z',
-        ORCHESTRATOR_CONSUMER_GROUP: group,
-        ORCHESTRATOR_TOPIC_INVOICES: topics.invoices,
-        ORCHESTRATOR_TOPIC_SCORES: topics.scores,
-        ORCHESTRATOR_TOPIC_DELIVERIES: topics.deliveries,
-        ORCHESTRATOR_TOPIC_COLLECTION: topics.collectionCases,
-        ORCHESTRATOR_TOPIC_ACTIONS: topics.actions,
-        OTEL_SDK_DISABLED: 'true',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    service = await startOrchestrator(infrastructure, { env: { DUNNING_POLICY_FILE: 'policies/seeds-experiment.yaml' } });
+    baseUrl = service.baseUrl;
   });
 
   afterAll(async () => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await service?.kill9();
     await db.end();
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await infrastructure.drop();
   });
 
   const count = async (sql: string): Promise<number> => Number((await db.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
@@ -98,13 +56,7 @@ describe('replaying the projection (real broker and database)', () => {
   };
 
   it('rebuilds the same cases from Kafka and sends nothing', async () => {
-    await waitFor(
-      async () => {
-        if (child?.exitCode !== null) throw new Error(`service exited: ${output.join('').slice(-2000)}`);
-        return (await fetch(`${baseUrl}/health/ready`).catch(() => undefined))?.status === 200;
-      },
-      { timeoutMs: 60_000, description: 'the orchestrator to be ready' },
-    );
+    await service?.ready();
     const kafka = new Kafka({ clientId: 'it-replay', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
@@ -185,9 +137,7 @@ describe('replaying the projection (real broker and database)', () => {
     expect((await fetch(`${baseUrl}/experiments/no-such-experiment/results`)).status).toBe(404);
 
     await waitFor(async () => (await count(`SELECT count(*) AS n FROM orchestrator.outbox WHERE published_at IS NULL`)) === 0, { timeoutMs: 30_000, description: 'the outbox published' });
-    const exited = new Promise((resolve) => child?.once('exit', resolve));
-    child?.kill('SIGTERM');
-    await exited;
+    await service?.stop(30_000);
 
     const snapshot = async () => ({
       cases: (await db.query(`SELECT case_id, customer_id, status, stream_version, state, segment_id, experiment_id, arm_id FROM orchestrator.cases ORDER BY case_id`)).rows,
@@ -204,7 +154,7 @@ describe('replaying the projection (real broker and database)', () => {
     // Replay with the service's own handler: the projection is emptied and re-derived.
     const pool = new Pool({ connectionString: databaseUrl, max: 4 });
     try {
-      const policy = parsePolicy(readFileSync(path.join(repo, 'apps/dunning-orchestrator/policies/seeds-experiment.yaml'), 'utf8'));
+      const policy = parsePolicy(readFileSync(path.join(repoRoot, 'apps/dunning-orchestrator/policies/seeds-experiment.yaml'), 'utf8'));
       const processor = new CaseProcessor({ eventStore: new EventStore({ schema: 'orchestrator' }), schema: 'orchestrator', gateway: new DunningGateway(topics.actions), policy, calendar: new DateHolidaysCalendar() });
       expect(await count(`SELECT count(*) AS n FROM orchestrator.cases`)).toBe(CUSTOMERS);
       const summary = await replayProjection({

@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client } from 'pg';
 import { chromium, type Browser } from 'playwright-core';
 import { encodeBinary, INVOICING_SOURCE, SCORING_SOURCE } from '@dunning/contracts';
-import { createTopic, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor, freePort } from '@dunning/testing';
+import { kafkaBrokers, readTopicWithKcat, waitFor } from '@dunning/testing';
+import { orchestratorInfrastructure, repoRoot, startOrchestrator, type OrchestratorProcess } from '../test-support/orchestrator-process';
 
 /**
  * The operations page in a real browser (Debian's Chromium, headless, driven by playwright-core)
@@ -14,22 +14,11 @@ import { createTopic, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor, free
  * partition is held behind (its offset row locked by the test) so there is lag to see. Every
  * figure the page shows is checked against what the test reads itself from PostgreSQL and Kafka.
  */
-const repo = path.resolve(__dirname, '../../../..');
 const CUSTOMERS = 12;
-const suffix = uniqueName('ops').replace(/-/g, '_');
-const database = `dunning_${suffix}`;
-const databaseUrl = `postgres://postgres@127.0.0.1:5432/${database}`;
-const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
-const group = uniqueName('it-ops');
-const topics = {
-  invoices: uniqueName('ops-invoices'),
-  scores: uniqueName('ops-scores'),
-  deliveries: uniqueName('ops-deliveries'),
-  collectionCases: uniqueName('ops-collection'),
-  actions: uniqueName('ops-actions'),
-};
+const infrastructure = orchestratorInfrastructure('ops');
+const { databaseUrl, topics, group } = infrastructure;
 const inputTopics = [topics.invoices, topics.scores, topics.deliveries, topics.collectionCases];
-const screenshotPath = path.join(repo, 'tmp/reports/ops-page.png');
+const screenshotPath = path.join(repoRoot, 'tmp/reports/ops-page.png');
 
 
 function event(type: string, id: string, time: string, data: { customerId: string } & Record<string, unknown>, source = INVOICING_SOURCE) {
@@ -59,64 +48,27 @@ describe('the operations page in headless Chromium (real service, broker and dat
   const db = new Client({ connectionString: databaseUrl });
   const kafka = new Kafka({ clientId: 'it-ops-page', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
-  let child: ChildProcess | undefined;
+  let service: OrchestratorProcess | undefined;
   let browser: Browser | undefined;
   let holder: Client | undefined;
-  const output: string[] = [];
   let baseUrl = '';
 
   beforeAll(async () => {
-    const pg = new Client({ connectionString: adminUrl });
-    await pg.connect();
-    await pg.query(`CREATE DATABASE ${database}`);
-    await pg.end();
+    await infrastructure.create(3);
     await db.connect();
     await admin.connect();
-    for (const topic of Object.values(topics)) await createTopic(admin, topic, 3);
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/dunning-orchestrator/src/main.ts'], {
-      cwd: repo,
-      env: {
-        ...process.env,
-        HTTP_PORT: String(port),
-        DATABASE_URL: databaseUrl,
-        KAFKA_BROKERS: kafkaBrokers().join(','),
-        DUNNING_POLICY_FILE: 'policies/seeds-experiment.yaml',
-        ORCHESTRATOR_CLOCK: 'simulated',
-        ORCHESTRATOR_SIMULATED_CLOCK_START: '2026-03-01T10:00:00Z',
-        ORCHESTRATOR_CONSUMER_GROUP: group,
-        ORCHESTRATOR_TOPIC_INVOICES: topics.invoices,
-        ORCHESTRATOR_TOPIC_SCORES: topics.scores,
-        ORCHESTRATOR_TOPIC_DELIVERIES: topics.deliveries,
-        ORCHESTRATOR_TOPIC_COLLECTION: topics.collectionCases,
-        ORCHESTRATOR_TOPIC_ACTIONS: topics.actions,
-        OTEL_SDK_DISABLED: 'true',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    service = await startOrchestrator(infrastructure, { env: { DUNNING_POLICY_FILE: 'policies/seeds-experiment.yaml' } });
+    baseUrl = service.baseUrl;
   });
 
   afterAll(async () => {
     await browser?.close();
     await holder?.query('ROLLBACK').catch(() => undefined);
     await holder?.end().catch(() => undefined);
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
-      clearTimeout(timer);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
+    await service?.stop(10_000);
     await admin.disconnect();
     await db.end();
-    const pg = new Client({ connectionString: adminUrl });
-    await pg.connect();
-    await pg.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await pg.end();
+    await infrastructure.drop();
   });
 
   const count = async (sql: string): Promise<number> => Number((await db.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
@@ -126,13 +78,7 @@ describe('the operations page in headless Chromium (real service, broker and dat
   };
 
   it('shows cases by state, actions per day, dead letters, consumer lag and experiment results as the database and broker hold them', async () => {
-    await waitFor(
-      async () => {
-        if (child?.exitCode !== null) throw new Error(`service exited: ${output.join('').slice(-2000)}`);
-        return (await fetch(`${baseUrl}/health/ready`).catch(() => undefined))?.status === 200;
-      },
-      { timeoutMs: 60_000, description: 'the orchestrator to be ready' },
-    );
+    await service?.ready();
 
     // --- A month of cases, through the orchestrator's real consumer path ---
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { encodeBinary, INVOICING_SOURCE } from '@dunning/contracts';
-import { createTopic, freePort, kafkaBrokers, uniqueName, waitFor } from '@dunning/testing';
+import { freePort, kafkaBrokers, waitFor } from '@dunning/testing';
+import { orchestratorInfrastructure, startOrchestrator, type OrchestratorProcess } from '../test-support/orchestrator-process';
 
 /**
  * The shared admin contract of simulated time on the real orchestrator process (docs/simulated-time.md):
@@ -11,66 +10,23 @@ import { createTopic, freePort, kafkaBrokers, uniqueName, waitFor } from '@dunni
  * so only the PUT can fire the timers it reports. Busy states are made deterministic by holding
  * locks the consumer (consumer_offsets) and the relay (its advisory lock) need.
  */
-const repo = path.resolve(__dirname, '../../../..');
 const INVOICES = 12;
-const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
-const database = `dunning_${uniqueName('orch_clock').replace(/-/g, '_')}`;
-const databaseUrl = `postgres://postgres@127.0.0.1:5432/${database}`;
-const topics = {
-  invoices: uniqueName('it-invoices'),
-  scores: uniqueName('it-scores'),
-  deliveries: uniqueName('it-deliveries'),
-  collection: uniqueName('it-collection'),
-  actions: uniqueName('it-actions'),
-};
+const infrastructure = orchestratorInfrastructure('orch-clock');
+const { databaseUrl, topics } = infrastructure;
 
 type Quiescence = { quiet: boolean; pending: Record<string, number> };
 
 describe('orchestrator simulated time and quiescence (real process, broker and database)', () => {
   const db = new Client({ connectionString: databaseUrl });
   let port = 0;
-  let child: ChildProcess | undefined;
-  const output: string[] = [];
+  let service: OrchestratorProcess | undefined;
   const base = () => `http://127.0.0.1:${port}`;
 
   const start = async () => {
-    child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/dunning-orchestrator/src/main.ts'], {
-      cwd: repo,
-      env: {
-        ...process.env,
-        HTTP_PORT: String(port),
-        DATABASE_URL: databaseUrl,
-        KAFKA_BROKERS: kafkaBrokers().join(','),
-        DUNNING_CLOCK: 'simulated',
-        DUNNING_CLOCK_START: '2026-03-01T10:00:00Z',
-        ORCHESTRATOR_TIMER_POLL_MS: '600000',
-        ORCHESTRATOR_CONSUMER_GROUP: 'it-orchestrator-clock',
-        ORCHESTRATOR_TOPIC_INVOICES: topics.invoices,
-        ORCHESTRATOR_TOPIC_SCORES: topics.scores,
-        ORCHESTRATOR_TOPIC_DELIVERIES: topics.deliveries,
-        ORCHESTRATOR_TOPIC_COLLECTION: topics.collection,
-        ORCHESTRATOR_TOPIC_ACTIONS: topics.actions,
-        OTEL_SDK_DISABLED: 'true',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    const running = child;
-    await waitFor(
-      async () => {
-        if (running.exitCode !== null) throw new Error(`service exited: ${output.join('').slice(-2000)}`);
-        return (await fetch(`${base()}/health/ready`).catch(() => undefined))?.status === 200;
-      },
-      { timeoutMs: 60_000, description: 'the orchestrator to be ready' },
-    );
+    service = await startOrchestrator(infrastructure, { port, env: { ORCHESTRATOR_TIMER_POLL_MS: '600000' } });
+    await service.ready();
   };
-  const kill9 = async () => {
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child?.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  };
+  const kill9 = async () => service?.kill9();
 
   const count = async (sql: string): Promise<number> => Number((await db.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
   const quiescence = async (): Promise<Quiescence> => {
@@ -81,22 +37,15 @@ describe('orchestrator simulated time and quiescence (real process, broker and d
   const putClock = (body: unknown) => fetch(`${base()}/admin/clock`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   beforeAll(async () => {
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
+    await infrastructure.create(3);
     await db.connect();
-    for (const topic of Object.values(topics)) await createTopic(kafkaBrokers(), topic, 3);
     port = await freePort();
   });
 
   afterAll(async () => {
     await kill9();
     await db.end();
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await infrastructure.drop();
   });
 
   it('fires due timers before PUT /admin/clock answers, and quiescence goes from busy to quiet', async () => {

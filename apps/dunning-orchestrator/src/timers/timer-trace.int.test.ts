@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { encodeBinary, INVOICING_SOURCE } from '@dunning/contracts';
-import { createTopic, kafkaBrokers, uniqueName, waitFor, freePort } from '@dunning/testing';
+import { kafkaBrokers, waitFor } from '@dunning/testing';
+import { orchestratorInfrastructure, startOrchestrator, type OrchestratorProcess } from '../test-support/orchestrator-process';
 
 /**
  * A reminder planned ahead continues the trace of the invoice event that planned it: the timer
@@ -13,78 +12,36 @@ import { createTopic, kafkaBrokers, uniqueName, waitFor, freePort } from '@dunni
  * from it) carry the invoice's trace id. The real service process, real broker and database,
  * telemetry on (no exporter), simulated clock.
  */
-const repo = path.resolve(__dirname, '../../../..');
-const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
-const database = `dunning_${uniqueName('orchtrace').replace(/-/g, '_')}`;
-const databaseUrl = `postgres://postgres@127.0.0.1:5432/${database}`;
-const topics = {
-  invoices: uniqueName('it-invoices'),
-  scores: uniqueName('it-scores'),
-  deliveries: uniqueName('it-deliveries'),
-  collection: uniqueName('it-collection'),
-  actions: uniqueName('it-actions'),
-};
-
+const infrastructure = orchestratorInfrastructure('orchtrace');
+const { databaseUrl, topics } = infrastructure;
 
 const traceIdOf = (traceparent: string | null | undefined): string | undefined => traceparent?.split('-')[1];
 
 describe('timers continue the trace they were scheduled in (real broker and database)', () => {
   const db = new Client({ connectionString: databaseUrl });
-  let child: ChildProcess | undefined;
-  let port = 0;
-  const output: string[] = [];
+  let service: OrchestratorProcess | undefined;
 
   beforeAll(async () => {
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
+    await infrastructure.create(1);
     await db.connect();
-    for (const topic of Object.values(topics)) await createTopic(kafkaBrokers(), topic, 1);
-    port = await freePort();
-    child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/dunning-orchestrator/src/main.ts'], {
-      cwd: repo,
+    service = await startOrchestrator(infrastructure, {
       env: {
-        ...process.env,
-        HTTP_PORT: String(port),
-        DATABASE_URL: databaseUrl,
-        KAFKA_BROKERS: kafkaBrokers().join(','),
-        ORCHESTRATOR_CLOCK: 'simulated',
-        ORCHESTRATOR_SIMULATED_CLOCK_START: '2026-03-01T10:00:00Z',
         ORCHESTRATOR_TIMER_POLL_MS: '50',
-        ORCHESTRATOR_CONSUMER_GROUP: uniqueName('it-orchestrator'),
-        ORCHESTRATOR_TOPIC_INVOICES: topics.invoices,
-        ORCHESTRATOR_TOPIC_SCORES: topics.scores,
-        ORCHESTRATOR_TOPIC_DELIVERIES: topics.deliveries,
-        ORCHESTRATOR_TOPIC_COLLECTION: topics.collection,
-        ORCHESTRATOR_TOPIC_ACTIONS: topics.actions,
         // Telemetry on, exporting nowhere: spans get real ids and context flows.
         OTEL_SDK_DISABLED: 'false',
         OTEL_TRACES_EXPORTER: 'none',
         OTEL_METRICS_EXPORTER: 'none',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   });
 
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await service?.kill9();
     await db.end();
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await infrastructure.drop();
   });
 
-  const alive = () => {
-    if (child?.exitCode !== null) throw new Error(`service exited: ${output.join('').slice(-2000)}`);
-  };
+  const alive = () => service?.alive();
 
   it("fires a reminder planned weeks ahead in the invoice event's trace", async () => {
     const invoiceTraceId = randomBytes(16).toString('hex');
@@ -118,7 +75,7 @@ describe('timers continue the trace they were scheduled in (real broker and data
 
     // Weeks later (simulated): the soft reminder falls due and the poller fires it.
     // (Moved through the admin endpoint, which fires the due timers at once.)
-    const moved = await fetch(`http://127.0.0.1:${port}/admin/clock`, {
+    const moved = await fetch(`${service?.baseUrl}/admin/clock`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ now: '2026-03-28T09:30:00Z' }),

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { encodeBinary, INVOICING_SOURCE } from '@dunning/contracts';
-import { createTopic, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor, freePort } from '@dunning/testing';
+import { freePort, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor } from '@dunning/testing';
+import { orchestratorInfrastructure, startOrchestrator, type OrchestratorProcess } from '../test-support/orchestrator-process';
 
 /**
  * Durable timers fire exactly once across `kill -9` (DESIGN.md promise 3). The real service
@@ -12,64 +11,18 @@ import { createTopic, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor, free
  * kills the process with SIGKILL at random moments and starts it again, until all have fired.
  * Then every timer fired once, every step was decided once, and every action reached the topic.
  */
-const repo = path.resolve(__dirname, '../../../..');
 const INVOICES = 60;
-const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
-const suffix = uniqueName('orch').replace(/-/g, '_');
-const database = `dunning_${suffix}`;
-const databaseUrl = `postgres://postgres@127.0.0.1:5432/${database}`;
-const topics = {
-  invoices: uniqueName('it-invoices'),
-  scores: uniqueName('it-scores'),
-  deliveries: uniqueName('it-deliveries'),
-  collection: uniqueName('it-collection'),
-  actions: uniqueName('it-actions'),
-};
-
-
-interface Running {
-  child: ChildProcess;
-  output: string[];
-}
+const infrastructure = orchestratorInfrastructure('orch');
+const { databaseUrl, topics } = infrastructure;
 
 describe('durable timers across kill -9 (real broker and database)', () => {
   const db = new Client({ connectionString: databaseUrl });
   let port = 0;
-  let service: Running | undefined;
+  let service: OrchestratorProcess | undefined;
 
-  const start = async (): Promise<Running> => {
-    const output: string[] = [];
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/dunning-orchestrator/src/main.ts'], {
-      cwd: repo,
-      env: {
-        ...process.env,
-        HTTP_PORT: String(port),
-        DATABASE_URL: databaseUrl,
-        KAFKA_BROKERS: kafkaBrokers().join(','),
-        ORCHESTRATOR_CLOCK: 'simulated',
-        ORCHESTRATOR_SIMULATED_CLOCK_START: '2026-03-01T10:00:00Z',
-        ORCHESTRATOR_TIMER_POLL_MS: '20',
-        ORCHESTRATOR_CONSUMER_GROUP: uniqueName('it-orchestrator'),
-        ORCHESTRATOR_TOPIC_INVOICES: topics.invoices,
-        ORCHESTRATOR_TOPIC_SCORES: topics.scores,
-        ORCHESTRATOR_TOPIC_DELIVERIES: topics.deliveries,
-        ORCHESTRATOR_TOPIC_COLLECTION: topics.collection,
-        ORCHESTRATOR_TOPIC_ACTIONS: topics.actions,
-        OTEL_SDK_DISABLED: 'true',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    return { child, output };
-  };
-
-  const kill9 = async (running: Running): Promise<void> => {
-    if (running.child.exitCode !== null || running.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => running.child.once('exit', resolve));
-    running.child.kill('SIGKILL');
-    await exited;
-  };
+  // A fresh consumer group per start, as the test had before the shared helper.
+  const start = () => startOrchestrator(infrastructure, { port, env: { ORCHESTRATOR_TIMER_POLL_MS: '20', ORCHESTRATOR_CONSUMER_GROUP: uniqueName('it-orchestrator') } });
+  const kill9 = (running: OrchestratorProcess) => running.kill9();
 
   const count = async (sql: string): Promise<number> => Number((await db.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
   const firedTimers = () => count(`SELECT count(*) AS n FROM orchestrator.timers WHERE status = 'fired'`);
@@ -78,22 +31,15 @@ describe('durable timers across kill -9 (real broker and database)', () => {
   };
 
   beforeAll(async () => {
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
+    await infrastructure.create(3);
     await db.connect();
-    for (const topic of Object.values(topics)) await createTopic(kafkaBrokers(), topic, 3);
     port = await freePort();
   });
 
   afterAll(async () => {
     if (service) await kill9(service);
     await db.end();
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await infrastructure.drop();
   });
 
   /** Lets the poller fire a random part of the due timers, kills the process, starts it again; repeats until all fired. */
@@ -109,7 +55,7 @@ describe('durable timers across kill -9 (real broker and database)', () => {
       const target = before + Math.floor(Math.random() * Math.max(1, (expectedFired - before) * 0.7));
       await waitFor(
         async () => {
-          if (running.child.exitCode !== null) throw new Error(`service exited: ${running.output.join('').slice(-2000)}`);
+          running.alive();
           return (await firedTimers()) >= Math.min(target, expectedFired);
         },
         { timeoutMs: 60_000, intervalMs: 10, description: `${target} timers fired` },
