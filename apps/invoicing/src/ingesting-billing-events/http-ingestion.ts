@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { context } from '@opentelemetry/api';
 import { billingEventRegistry, decodeBillingCloudEvent, type BillingEvent } from '@dunning/contracts';
 import type { SqlClient } from '@dunning/event-store';
 import type { Pool } from 'pg';
@@ -7,7 +8,7 @@ import type { Origin } from '../accounts/origin';
 import { withAccountTransaction } from '../accounts/transactions';
 import type { Clock } from '../clock';
 import type { IngestBillingEvent, IngestOutcome } from './handler';
-import { recordIngestion } from './telemetry';
+import { inHttpIngestSpan, recordIngestion } from './telemetry';
 
 /**
  * The HTTP side of ingestion: the same event types, validated by the same contract schemas
@@ -121,7 +122,12 @@ export class HttpIngestion {
     this.idempotency = `"${schema}".http_idempotency`;
   }
 
-  async submit(input: HttpRequestInput): Promise<HttpAnswer> {
+  /** One request, in its own span (see inHttpIngestSpan). */
+  submit(input: HttpRequestInput): Promise<HttpAnswer> {
+    return inHttpIngestSpan(input.type === undefined ? '/billing-events' : '/billing-events/{type}', () => this.submitInSpan(input));
+  }
+
+  private async submitInSpan(input: HttpRequestInput): Promise<HttpAnswer> {
     const idempotencyKey = header(input.headers, 'idempotency-key');
     const requestHash = fingerprint(input);
     if (idempotencyKey !== undefined) {
@@ -148,7 +154,8 @@ export class HttpIngestion {
     });
     this.afterCommit();
     const status = answer.body['status'] as IngestOutcome['status'];
-    recordIngestion(event.type, status, status === 'rejected' ? (answer.body['code'] as string) : undefined);
+    const ids = { invoiceId: 'invoiceId' in event.data ? event.data.invoiceId : undefined, customerId: event.data.customerId };
+    recordIngestion(event.type, status, status === 'rejected' ? (answer.body['code'] as string) : undefined, context.active(), ids);
     return answer;
   }
 
@@ -182,7 +189,9 @@ export class HttpIngestion {
 
   private async refuse(input: HttpRequestInput, refusal: Refusal, now: Date, idempotencyKey: string | undefined, requestHash: string): Promise<HttpAnswer> {
     const customerId = this.customerOf(input);
-    recordIngestion(refusal.event?.type, 'rejected', refusal.code);
+    // The refused request's ids are not put on the span: nothing in it has been validated (a type
+    // the contract does not know never reaches refusal.event either).
+    recordIngestion(refusal.event?.type, 'rejected', refusal.code, context.active());
     const body = { status: 'rejected', code: refusal.code, reason: refusal.reason, ...(refusal.field === undefined ? {} : { field: refusal.field }) };
     const answer: HttpAnswer = { status: refusal.status, body };
     const raw = typeof input.body === 'string' ? input.body : JSON.stringify(input.body ?? null);

@@ -1,5 +1,5 @@
-import { metrics, trace, type Context, type Counter } from '@opentelemetry/api';
-import { DunningAttributes as D, DunningMetrics } from '@dunning/telemetry';
+import { context, metrics, SpanKind, SpanStatusCode, trace, type Context, type Counter } from '@opentelemetry/api';
+import { DunningAttributes as D, DunningMetrics, GeneralAttributes as G } from '@dunning/telemetry';
 import type { IngestOutcome } from './handler';
 
 /**
@@ -40,4 +40,31 @@ export function recordIngestion(eventType: string | undefined, outcome: IngestOu
       ...(ids.customerId ? { [D.customer.id]: ids.customerId } : {}),
     });
   }
+}
+
+/** The span of one HTTP billing-event request (`POST /billing-events`, `POST /billing-events/{type}`). */
+export const HTTP_INGEST_SPAN = 'invoicing ingest http';
+
+/**
+ * Runs one HTTP ingestion request inside its own server span, active while it runs: the outcome,
+ * event type, rejection code and ids are put on it by {@link recordIngestion} (given
+ * `context.active()`), and the outbox rows the request writes continue its trace. The span itself
+ * names only the method, the route template and the status code; never the path's values, headers
+ * or body. An unexpected error is recorded by its type only.
+ */
+export async function inHttpIngestSpan<T extends { readonly status: number }>(route: '/billing-events' | '/billing-events/{type}', run: () => Promise<T>): Promise<T> {
+  const tracer = trace.getTracer('invoicing');
+  return tracer.startActiveSpan(HTTP_INGEST_SPAN, { kind: SpanKind.SERVER, attributes: { [G.httpRequestMethod]: 'POST', [G.httpRoute]: route } }, context.active(), async (span) => {
+    try {
+      const answer = await run();
+      span.setAttribute(G.httpResponseStatusCode, answer.status);
+      return answer;
+    } catch (error) {
+      span.setAttributes({ [G.errorType]: error instanceof Error ? error.name : 'unknown', [G.httpResponseStatusCode]: 500 });
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
 }
