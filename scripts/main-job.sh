@@ -66,11 +66,13 @@ export NOTIFIER_LETTER_DROP_DIR="$job_state/letters"
 export COLLECTION_AGENCIES_FILE="$job_state/agencies.json"
 export PLATFORM_TRACES="${MAIN_JOB_TRACES:-none}"
 # Latency floors of one simulated day, lowered through variables the services read (the defaults
-# suit real time): the notifier's dispatcher and collection-handoff's worker poll, and scoring's
-# own retraining schedule is off — the main job retrains once, at the switch.
+# suit real time): the notifier's dispatcher, collection-handoff's worker, the orchestrator's timer
+# poller and scoring's simulated-time overdue scan; scoring's own retraining schedule is off — the
+# main job retrains once, at the switch.
 export NOTIFIER_POLL_MS="${NOTIFIER_POLL_MS:-50}"
 export COLLECTION_WORKER_POLL_MS="${COLLECTION_WORKER_POLL_MS:-50}"
 export ORCHESTRATOR_TIMER_POLL_MS="${ORCHESTRATOR_TIMER_POLL_MS:-50}"
+export SCORING_SIMULATED_OVERDUE_SCAN_MS="${SCORING_SIMULATED_OVERDUE_SCAN_MS:-100}"
 export SCORING_RETRAIN_ENABLED=false
 export KAFKAJS_NO_PARTITIONER_WARNING=1
 

@@ -68,23 +68,26 @@ describe('the simulator end to end (60 customers, two months, the five services 
       COLLECTION_AGENCIES_FILE: join(scratch, 'agencies.json'),
       NOTIFIER_POLL_MS: '50',
       COLLECTION_WORKER_POLL_MS: '50',
+      ORCHESTRATOR_TIMER_POLL_MS: '50',
+      SCORING_SIMULATED_OVERDUE_SCAN_MS: '100',
       SCORING_RETRAIN_ENABLED: 'false',
     };
     const log = createWriteStream(logFile);
     platform = spawn('bash', [join(REPO, 'scripts/platform.sh'), 'run'], { cwd: REPO, env: knobs, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     platform.stdout?.pipe(log);
     platform.stderr?.pipe(log);
-    wiring = await readPlatformWiring(knobs);
-    for (const name of SERVICES) {
+    for (const [index, name] of SERVICES.entries()) {
       await waitFor(
         async () => {
           if (platform?.exitCode !== null) throw new Error(`platform.sh exited (${String(platform?.exitCode)}):\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
-          const response = await fetch(`${wiring.services[name].url}/health/ready`).catch(() => undefined);
+          const response = await fetch(`http://127.0.0.1:${ports[index]}/health/ready`).catch(() => undefined);
           return response?.status === 200 ? true : undefined;
         },
         { timeoutMs: 300_000, intervalMs: 500, description: `${name} of ${instance} to be ready` },
       );
     }
+    // Only now: `platform.sh run` generates this run's secrets (the operator key among them) as it starts.
+    wiring = await readPlatformWiring(knobs);
     const runTag = instance.replace(/[^a-z0-9]/g, '').slice(-12);
     e2e = await runEndToEnd({
       wiring,

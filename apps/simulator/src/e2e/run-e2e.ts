@@ -119,7 +119,11 @@ export async function runEndToEnd(settings: E2eSettings): Promise<E2eOutcome> {
         await platform.waitUntilQuiet();
         log(`simulator: ${isoDateOf(day)} — the switch to the ML-driven policy: retraining scoring on the experiment's outcomes`);
         mlSwitch = await switchToMlPolicy({ scoringUrl: wiring.services.scoring.url, at: switchAt.toISOString(), log });
-        log(`simulator: champion ${mlSwitch.version} (${mlSwitch.how}), uplift for ${mlSwitch.upliftTreatments.join(', ') || 'no treatment'}`);
+        log(
+          mlSwitch.version
+            ? `simulator: champion ${mlSwitch.version} (${mlSwitch.how}), uplift for ${mlSwitch.upliftTreatments.join(', ') || 'no treatment'}`
+            : `simulator: scoring could not train (${mlSwitch.reason}); the ML phase runs on the prior`,
+        );
       },
     });
     const workDone = Object.fromEntries(admins.map((admin) => [admin.name, { ...admin.workDone }]));

@@ -65,7 +65,7 @@ export class ServiceAdmin implements ClockDriver, QuiescenceProbe {
       } catch (error) {
         if (!(error instanceof ServerError) || attempt >= this.attempts) throw error;
         this.retries += 1;
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
       }
     }
     for (const [work, count] of Object.entries(answer.work ?? {})) if (typeof count === 'number') this.workDone[work] = (this.workDone[work] ?? 0) + count;

@@ -150,7 +150,10 @@ export class ServicesPlatform implements Platform {
     let inARow = 0;
     let details: string[] = [];
     while (inARow < consecutive) {
-      const results = await Promise.all(this.options.probes.map(async (probe) => ({ probe: probe.name, ...(await probe.check()) })));
+      // A probe that cannot tell (the service answered 5xx, e.g. PostgreSQL out of connections) counts as busy.
+      const results = await Promise.all(
+        this.options.probes.map(async (probe) => ({ probe: probe.name, ...(await probe.check().catch((error: unknown) => ({ quiet: false, detail: `cannot tell: ${error instanceof Error ? error.message : String(error)}` }))) })),
+      );
       details = results.filter((r) => !r.quiet).map((r) => `${r.probe}: ${r.detail}`);
       inARow = details.length === 0 ? inARow + 1 : 0;
       if (inARow >= consecutive) break;

@@ -49,6 +49,13 @@ describe('the services platform', () => {
     expect(calls).toBe(4); // busy, busy, quiet, quiet
     const busy: QuiescenceProbe = { name: 'notifier', check: async () => ({ quiet: false, detail: 'outbox 12' }) };
     await expect(platformWith([busy]).platform.waitUntilQuiet()).rejects.toThrow('the platform did not settle: notifier: outbox 12');
+    // a probe that cannot tell is busy, not fatal: the wait goes on and names it if it never clears
+    let failures = 0;
+    const flakyProbe: QuiescenceProbe = { name: 'scoring', check: async () => ((failures += 1) <= 2 ? Promise.reject(new Error('HTTP 503: too many clients')) : { quiet: true, detail: '' }) };
+    await platformWith([flakyProbe]).platform.waitUntilQuiet();
+    expect(failures).toBe(4);
+    const broken: QuiescenceProbe = { name: 'scoring', check: async () => Promise.reject(new Error('HTTP 503: too many clients')) };
+    await expect(platformWith([broken]).platform.waitUntilQuiet()).rejects.toThrow('scoring: cannot tell: HTTP 503: too many clients');
   });
 
   it('attributes what customers saw to the last day the clock passed, in the customers’ zone', async () => {
