@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client, Pool } from 'pg';
-import { encodeBinary, INVOICING_SOURCE, SCORING_SOURCE } from '@dunning/contracts';
 import { EventStore } from '@dunning/event-store';
 import { replayProjection } from '@dunning/messaging';
 import { kafkaBrokers, readTopicWithKcat, waitFor } from '@dunning/testing';
@@ -11,6 +10,7 @@ import { SystemClock } from '../clock/clock';
 import { CaseProcessor } from './case-processor';
 import { caseProjector, inputDecoder } from './case-projector';
 import { DunningGateway } from './dunning-gateway';
+import { inputRecord, invoiceDisputed, paidInFull, scoreComputed, seedsInvoiceOpened } from '../test-support/orchestrator-inputs';
 import { orchestratorInfrastructure, repoRoot, startOrchestrator, type OrchestratorProcess } from '../test-support/orchestrator-process';
 
 /**
@@ -24,11 +24,6 @@ import { orchestratorInfrastructure, repoRoot, startOrchestrator, type Orchestra
 const CUSTOMERS = 30;
 const infrastructure = orchestratorInfrastructure('rp');
 const { databaseUrl, topics, group } = infrastructure;
-
-function event(type: string, id: string, time: string, data: { customerId: string } & Record<string, unknown>, source = INVOICING_SOURCE) {
-  const record = encodeBinary({ specversion: '1.0', id, source, type, time, data });
-  return { key: record.key, value: record.value, headers: record.headers };
-}
 
 describe('replaying the projection (real broker and database)', () => {
   const db = new Client({ connectionString: databaseUrl });
@@ -49,53 +44,15 @@ describe('replaying the projection (real broker and database)', () => {
   });
 
   const count = async (sql: string): Promise<number> => Number((await db.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
-  const setClock = async (now: string) => {
-    const response = await fetch(`${baseUrl}/admin/clock`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now }) });
-    expect(response.status).toBe(200);
-    return (await response.json()) as { now: string; work: { timersFired: number } };
-  };
+  const setClock = (now: string) => service!.setClock(now);
 
   it('rebuilds the same cases from Kafka and sends nothing', async () => {
     await service?.ready();
     const kafka = new Kafka({ clientId: 'it-replay', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    const profile = { type: 'consumer', locale: 'sv-SE', timeZone: 'Europe/Stockholm', country: 'SE', reachableChannels: ['sms', 'email', 'letter'] };
-    await producer.send({
-      topic: topics.invoices,
-      messages: Array.from({ length: CUSTOMERS }, (_, i) =>
-        event('invoicing.invoice.opened.v1', `opened-${i}`, '2026-03-01T10:00:00Z', {
-          invoiceId: `invoice-${i}`,
-          customerId: `customer-${i}`,
-          issuedAt: '2026-03-01T10:00:00Z',
-          dueDate: '2026-03-20',
-          amount: { minor: 49_900, currency: 'SEK' },
-          balance: { minor: 49_900, currency: 'SEK' },
-          customer: profile,
-        }),
-      ),
-    });
-    await producer.send({
-      topic: topics.scores,
-      messages: Array.from({ length: CUSTOMERS }, (_, i) =>
-        event(
-          'scoring.score.computed.v1',
-          `score-${i}`,
-          '2026-03-02T10:00:00Z',
-          {
-            scoreId: `score-${i}`,
-            customerId: `customer-${i}`,
-            invoiceId: `invoice-${i}`,
-            computedAt: '2026-03-02T10:00:00Z',
-            modelVersion: 'pay-without-collection@2026-03-01',
-            probabilityPaysWithoutCollection: (i % 10) / 10,
-            uplift: [{ treatment: 'collection-handoff', effect: 0.06 }],
-            topReasons: [],
-          },
-          SCORING_SOURCE,
-        ),
-      ),
-    });
+    await producer.send({ topic: topics.invoices, messages: Array.from({ length: CUSTOMERS }, (_, i) => seedsInvoiceOpened(i)) });
+    await producer.send({ topic: topics.scores, messages: Array.from({ length: CUSTOMERS }, (_, i) => scoreComputed(i)) });
     await waitFor(async () => (await count(`SELECT count(*) AS n FROM orchestrator.cases WHERE status = 'open'`)) === CUSTOMERS, {
       timeoutMs: 60_000,
       description: 'the cases opened',
@@ -108,19 +65,9 @@ describe('replaying the projection (real broker and database)', () => {
     await producer.send({
       topic: topics.invoices,
       messages: [
-        ...[0, 1, 2, 3, 4].map((i) =>
-          event('invoicing.payment.applied.v1', `paid-${i}`, '2026-03-23T09:00:00Z', {
-            invoiceId: `invoice-${i}`,
-            customerId: `customer-${i}`,
-            paymentId: `payment-${i}`,
-            appliedAmount: { minor: 49_900, currency: 'SEK' },
-            remainingBalance: { minor: 0, currency: 'SEK' },
-            receivedAt: '2026-03-23T09:00:00Z',
-            matchedBy: 'invoice-id',
-          }),
-        ),
-        event('invoicing.invoice.disputed.v1', 'disputed-5', '2026-03-23T09:00:00Z', { invoiceId: 'invoice-5', customerId: 'customer-5', disputedAt: '2026-03-23T09:00:00Z' }),
-        event('invoicing.customer.terminated.v1', 'terminated-6', '2026-03-23T09:00:00Z', { customerId: 'customer-6', terminatedAt: '2026-03-23T09:00:00Z' }),
+        ...[0, 1, 2, 3, 4].map((i) => paidInFull(i, '2026-03-23T09:00:00Z')),
+        invoiceDisputed(5, '2026-03-23T09:00:00Z'),
+        inputRecord('invoicing.customer.terminated.v1', 'terminated-6', '2026-03-23T09:00:00Z', { customerId: 'customer-6', terminatedAt: '2026-03-23T09:00:00Z' }),
       ],
     });
     await producer.disconnect();

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client } from 'pg';
 import { chromium, type Browser } from 'playwright-core';
-import { encodeBinary, INVOICING_SOURCE, SCORING_SOURCE } from '@dunning/contracts';
+import { SCORING_SOURCE } from '@dunning/contracts';
 import { kafkaBrokers, readTopicWithKcat, waitFor } from '@dunning/testing';
+import { invoiceDisputed, paidInFull, scoreComputed, seedsInvoiceOpened } from '../test-support/orchestrator-inputs';
 import { orchestratorInfrastructure, repoRoot, startOrchestrator, type OrchestratorProcess } from '../test-support/orchestrator-process';
 
 /**
@@ -21,22 +22,7 @@ const inputTopics = [topics.invoices, topics.scores, topics.deliveries, topics.c
 const screenshotPath = path.join(repoRoot, 'tmp/reports/ops-page.png');
 
 
-function event(type: string, id: string, time: string, data: { customerId: string } & Record<string, unknown>, source = INVOICING_SOURCE) {
-  const record = encodeBinary({ specversion: '1.0', id, source, type, time, data });
-  return { key: record.key, value: record.value, headers: record.headers };
-}
-
-const profile = { type: 'consumer', locale: 'sv-SE', timeZone: 'Europe/Stockholm', country: 'SE', reachableChannels: ['sms', 'email', 'letter'] };
-const opened = (i: number) =>
-  event('invoicing.invoice.opened.v1', `opened-${i}`, '2026-03-01T10:00:00Z', {
-    invoiceId: `invoice-${i}`,
-    customerId: `customer-${i}`,
-    issuedAt: '2026-03-01T10:00:00Z',
-    dueDate: '2026-03-20',
-    amount: { minor: 49_900, currency: 'SEK' },
-    balance: { minor: 49_900, currency: 'SEK' },
-    customer: profile,
-  });
+const opened = seedsInvoiceOpened;
 
 /** Records retained per partition of a topic, or undefined when the broker has no such topic. */
 async function topicOffsets(admin: Admin, topic: string): Promise<{ partition: number; low: number; high: number }[] | undefined> {
@@ -72,10 +58,7 @@ describe('the operations page in headless Chromium (real service, broker and dat
   });
 
   const count = async (sql: string): Promise<number> => Number((await db.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
-  const setClock = async (now: string) => {
-    const response = await fetch(`${baseUrl}/admin/clock`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now }) });
-    expect(response.status).toBe(200);
-  };
+  const setClock = (now: string) => service!.setClock(now);
 
   it('shows cases by state, actions per day, dead letters, consumer lag and experiment results as the database and broker hold them', async () => {
     await service?.ready();
@@ -88,24 +71,7 @@ describe('the operations page in headless Chromium (real service, broker and dat
     await producer.send({
       topic: topics.scores,
       messages: [
-        ...Array.from({ length: CUSTOMERS }, (_, i) =>
-          event(
-            'scoring.score.computed.v1',
-            `score-${i}`,
-            '2026-03-02T10:00:00Z',
-            {
-              scoreId: `score-${i}`,
-              customerId: `customer-${i}`,
-              invoiceId: `invoice-${i}`,
-              computedAt: '2026-03-02T10:00:00Z',
-              modelVersion: 'pay-without-collection@2026-03-01',
-              probabilityPaysWithoutCollection: (i % 10) / 10,
-              uplift: [{ treatment: 'collection-handoff', effect: 0.06 }],
-              topReasons: [],
-            },
-            SCORING_SOURCE,
-          ),
-        ),
+        ...Array.from({ length: CUSTOMERS }, (_, i) => scoreComputed(i)),
         poison,
         { ...poison, key: 'poison-2', headers: { ...poison.headers, ce_id: 'poison-2' } },
       ],
@@ -117,18 +83,8 @@ describe('the operations page in headless Chromium (real service, broker and dat
     await producer.send({
       topic: topics.invoices,
       messages: [
-        ...[0, 1, 2].map((i) =>
-          event('invoicing.payment.applied.v1', `paid-${i}`, '2026-03-23T09:00:00Z', {
-            invoiceId: `invoice-${i}`,
-            customerId: `customer-${i}`,
-            paymentId: `payment-${i}`,
-            appliedAmount: { minor: 49_900, currency: 'SEK' },
-            remainingBalance: { minor: 0, currency: 'SEK' },
-            receivedAt: '2026-03-23T09:00:00Z',
-            matchedBy: 'invoice-id',
-          }),
-        ),
-        event('invoicing.invoice.disputed.v1', 'disputed-3', '2026-03-23T09:00:00Z', { invoiceId: 'invoice-3', customerId: 'customer-3', disputedAt: '2026-03-23T09:00:00Z' }),
+        ...[0, 1, 2].map((i) => paidInFull(i, '2026-03-23T09:00:00Z')),
+        invoiceDisputed(3, '2026-03-23T09:00:00Z'),
       ],
     });
     await waitFor(async () => (await count(`SELECT count(*) AS n FROM orchestrator.cases WHERE status = 'closed'`)) === 3, { timeoutMs: 30_000, description: 'three cases closed' });

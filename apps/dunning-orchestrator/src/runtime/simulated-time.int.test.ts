@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { encodeBinary, INVOICING_SOURCE } from '@dunning/contracts';
 import { freePort, kafkaBrokers, waitFor } from '@dunning/testing';
+import { invoiceOpened } from '../test-support/orchestrator-inputs';
 import { orchestratorInfrastructure, startOrchestrator, type OrchestratorProcess } from '../test-support/orchestrator-process';
 
 /**
@@ -63,19 +63,7 @@ describe('orchestrator simulated time and quiescence (real process, broker and d
     await producer.connect();
     await producer.send({
       topic: topics.invoices,
-      messages: Array.from({ length: INVOICES }, (_, i) => {
-        const data = {
-          invoiceId: `invoice-${i}`,
-          customerId: `customer-${i}`,
-          issuedAt: '2026-03-01T10:00:00Z',
-          dueDate: '2026-03-31',
-          amount: { minor: 59_900, currency: 'SEK' },
-          balance: { minor: 59_900, currency: 'SEK' },
-          customer: { type: 'consumer', locale: 'sv-SE', timeZone: 'Europe/Stockholm', country: 'SE', reachableChannels: ['sms', 'email'] },
-        };
-        const record = encodeBinary({ specversion: '1.0', id: `opened-${i}`, source: INVOICING_SOURCE, type: 'invoicing.invoice.opened.v1', time: '2026-03-01T10:00:00Z', data });
-        return { key: record.key, value: record.value, headers: record.headers };
-      }),
+      messages: Array.from({ length: INVOICES }, (_, i) => invoiceOpened(i)),
     });
     await producer.disconnect();
     const lagging = await waitFor(async () => {

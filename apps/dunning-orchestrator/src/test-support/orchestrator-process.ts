@@ -73,6 +73,8 @@ export interface OrchestratorProcess {
   alive(): void;
   /** Waits until GET /health/ready answers 200; fails at once if the process exits. */
   ready(timeoutMs?: number): Promise<void>;
+  /** PUT /admin/clock: moves the simulated clock (due timers fire before it answers); fails unless 200. */
+  setClock(now: string): Promise<{ now: string; work: { timersFired: number } }>;
   /** SIGKILL, and waits for the exit (no-op when it has exited). */
   kill9(): Promise<void>;
   /** SIGTERM, waits up to `graceMs` for the exit, then SIGKILL. */
@@ -134,6 +136,11 @@ export async function startOrchestrator(infrastructure: OrchestratorInfrastructu
         },
         { timeoutMs, description: 'the orchestrator to be ready' },
       );
+    },
+    async setClock(now: string) {
+      const response = await fetch(`${baseUrl}/admin/clock`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now }) });
+      if (response.status !== 200) throw new Error(`PUT /admin/clock ${now} answered ${response.status}: ${(await response.text()).slice(0, 500)}`);
+      return (await response.json()) as { now: string; work: { timersFired: number } };
     },
     async kill9() {
       if (exited()) return;

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { encodeBinary, INVOICING_SOURCE } from '@dunning/contracts';
 import { kafkaBrokers, waitFor } from '@dunning/testing';
+import { invoiceOpened } from '../test-support/orchestrator-inputs';
 import { orchestratorInfrastructure, startOrchestrator, type OrchestratorProcess } from '../test-support/orchestrator-process';
 
 /**
@@ -46,16 +46,7 @@ describe('timers continue the trace they were scheduled in (real broker and data
   it("fires a reminder planned weeks ahead in the invoice event's trace", async () => {
     const invoiceTraceId = randomBytes(16).toString('hex');
     const invoiceTraceparent = `00-${invoiceTraceId}-${randomBytes(8).toString('hex')}-01`;
-    const data = {
-      invoiceId: 'invoice-traced',
-      customerId: 'customer-traced',
-      issuedAt: '2026-03-01T10:00:00Z',
-      dueDate: '2026-03-31',
-      amount: { minor: 59_900, currency: 'SEK' },
-      balance: { minor: 59_900, currency: 'SEK' },
-      customer: { type: 'consumer', locale: 'sv-SE', timeZone: 'Europe/Stockholm', country: 'SE', reachableChannels: ['sms', 'email'] },
-    };
-    const record = encodeBinary({ specversion: '1.0', id: 'opened-traced', source: INVOICING_SOURCE, type: 'invoicing.invoice.opened.v1', time: '2026-03-01T10:00:00Z', data });
+    const record = invoiceOpened('traced');
     const kafka = new Kafka({ clientId: 'it-producer', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
     const producer = kafka.producer();
     await producer.connect();
@@ -75,12 +66,7 @@ describe('timers continue the trace they were scheduled in (real broker and data
 
     // Weeks later (simulated): the soft reminder falls due and the poller fires it.
     // (Moved through the admin endpoint, which fires the due timers at once.)
-    const moved = await fetch(`${service?.baseUrl}/admin/clock`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ now: '2026-03-28T09:30:00Z' }),
-    });
-    expect(moved.status).toBe(200);
+    await service!.setClock('2026-03-28T09:30:00Z');
     const reminder = await waitFor(
       async () => {
         alive();

@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { encodeBinary, INVOICING_SOURCE } from '@dunning/contracts';
 import { freePort, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor } from '@dunning/testing';
+import { invoiceOpened } from '../test-support/orchestrator-inputs';
 import { orchestratorInfrastructure, startOrchestrator, type OrchestratorProcess } from '../test-support/orchestrator-process';
 
 /**
@@ -83,19 +83,7 @@ describe('durable timers across kill -9 (real broker and database)', () => {
     const kafka = new Kafka({ clientId: 'it-producer', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    const messages = Array.from({ length: INVOICES }, (_, i) => {
-      const data = {
-          invoiceId: `invoice-${i}`,
-          customerId: `customer-${i}`,
-          issuedAt: '2026-03-01T10:00:00Z',
-          dueDate: '2026-03-31',
-          amount: { minor: 59_900, currency: 'SEK' },
-          balance: { minor: 59_900, currency: 'SEK' },
-          customer: { type: 'consumer', locale: 'sv-SE', timeZone: 'Europe/Stockholm', country: 'SE', reachableChannels: ['sms', 'email'] },
-      };
-      const record = encodeBinary({ specversion: '1.0', id: `opened-${i}`, source: INVOICING_SOURCE, type: 'invoicing.invoice.opened.v1', time: '2026-03-01T10:00:00Z', data });
-      return { key: record.key, value: record.value, headers: record.headers };
-    });
+    const messages = Array.from({ length: INVOICES }, (_, i) => invoiceOpened(i));
     await producer.send({ topic: topics.invoices, messages });
     await producer.disconnect();
     await waitFor(async () => (await count(`SELECT count(*) AS n FROM orchestrator.timers WHERE status = 'pending'`)) === INVOICES, {
