@@ -41,6 +41,15 @@ describe('spans of HTTP billing-event ingestion (real app and database)', () => 
     return span.droppedAttributesCount > 0 ? [...found, `${span.droppedAttributesCount} dropped attributes`] : found;
   }
 
+  /** A span's attributes for a request to POST /billing-events refused with `status` and `code`. */
+  const rejected = (status: number, code: unknown) => ({
+    [G.httpRequestMethod]: 'POST',
+    [G.httpRoute]: '/billing-events',
+    [G.httpResponseStatusCode]: status,
+    [D.ingest.outcome]: 'rejected',
+    [D.ingest.rejectionReason]: code,
+  });
+
   it('an accepted event: route, status, outcome, type and pseudonymous ids; the outbox rows continue its trace', async () => {
     const customer = canaryCustomer();
     const answer = await postEvent(service!.baseUrl, TEST_KEYS.writer, invoiceIssued(customer, 'INV-SPAN-1', 10_000));
@@ -69,14 +78,7 @@ describe('spans of HTTP billing-event ingestion (real app and database)', () => 
     const answer = await postEvent(service!.baseUrl, TEST_KEYS.writer, negative);
     expect(answer.status).toBe(400);
     const span = await ingestSpan();
-    expect(span.attributes).toEqual({
-      [G.httpRequestMethod]: 'POST',
-      [G.httpRoute]: '/billing-events',
-      [G.httpResponseStatusCode]: 400,
-      [D.ingest.outcome]: 'rejected',
-      [D.event.type]: 'billing.invoice.issued',
-      [D.ingest.rejectionReason]: answer.body['code'],
-    });
+    expect(span.attributes).toEqual({ ...rejected(400, answer.body['code']), [D.event.type]: 'billing.invoice.issued' });
     expect(leaks(span, customer)).toEqual([]);
   });
 
@@ -85,13 +87,7 @@ describe('spans of HTTP billing-event ingestion (real app and database)', () => 
     const answer = await postEvent(service!.baseUrl, TEST_KEYS.writer, ce(customer.email, { customerId: customer.customerId, name: customer.name }));
     expect(answer.status).toBe(400);
     const span = await ingestSpan();
-    expect(span.attributes).toEqual({
-      [G.httpRequestMethod]: 'POST',
-      [G.httpRoute]: '/billing-events',
-      [G.httpResponseStatusCode]: 400,
-      [D.ingest.outcome]: 'rejected',
-      [D.ingest.rejectionReason]: answer.body['code'],
-    });
+    expect(span.attributes).toEqual(rejected(400, answer.body['code']));
     expect(leaks(span, customer)).toEqual([]);
   });
 
