@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { OutboxRelay } from '@dunning/event-store';
 import { KafkaPublisher, MessagingRuntime } from '@dunning/messaging';
 import type { Pool } from 'pg';
@@ -6,6 +6,23 @@ import { CheckDeadlines } from './checking-deadlines/handler';
 import type { InvoicingConfig } from './config';
 import { CLOCK, INVOICING_CONFIG, PG_POOL } from './tokens';
 import type { Clock } from './clock';
+
+/**
+ * Wakes the outbox relay right after a Kafka consumer committed (the consumers are built before
+ * BackgroundWork, which binds the relay once it runs), so that invoicing's events go out at once
+ * rather than at the relay's next poll.
+ */
+export class RelayWakeUp {
+  private target: (() => void) | undefined;
+
+  bind(target: () => void): void {
+    this.target = target;
+  }
+
+  wake(): void {
+    this.target?.();
+  }
+}
 
 /**
  * What runs beside the requests: the outbox relay (integration events and self-made dead letters
@@ -27,6 +44,7 @@ export class BackgroundWork implements OnModuleInit, OnApplicationBootstrap, OnM
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CheckDeadlines) private readonly deadlines: CheckDeadlines,
     @Inject(MessagingRuntime) private readonly messaging: MessagingRuntime,
+    @Optional() @Inject(RelayWakeUp) private readonly relayWakeUp?: RelayWakeUp,
   ) {}
 
   /**
@@ -63,6 +81,7 @@ export class BackgroundWork implements OnModuleInit, OnApplicationBootstrap, OnM
       onError: (error) => this.logger.warn(`outbox relay pass failed: ${error instanceof Error ? error.message : String(error)}`),
     });
     this.relay.start();
+    this.relayWakeUp?.bind(() => this.wakeRelay());
     this.sweepTimer = setInterval(() => this.sweepOnce(), this.config.deadlineSweepIntervalMs);
   }
 

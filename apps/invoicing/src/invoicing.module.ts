@@ -7,7 +7,7 @@ import type { Pool } from 'pg';
 import { AccountStore } from './accounts/account-store';
 import { DeadLetters } from './accounts/dead-letters';
 import { ApiKeyGuard } from './auth/require-scope';
-import { BackgroundWork } from './background-work';
+import { BackgroundWork, RelayWakeUp } from './background-work';
 import { CheckDeadlines } from './checking-deadlines/handler';
 import { systemClock, type Clock } from './clock';
 import type { InvoicingConfig } from './config';
@@ -94,6 +94,9 @@ export class InvoicingModule {
     // A simulated clock can only be read once the migrations ran: until then providers hold a DeferredClock.
     const clock = options.clock ?? (config.clock.mode === 'simulated' ? new DeferredClock() : systemClock);
     const core = coreModule(config, clock);
+    // What the consumers commit goes out at once: they wake the relay after each committed chunk.
+    const relayWakeUp = new RelayWakeUp();
+    const onCommitted = (): void => relayWakeUp.wake();
     return {
       module: InvoicingModule,
       imports: [
@@ -108,8 +111,8 @@ export class InvoicingModule {
             pool,
             consumers: config.runBackgroundWork
               ? [
-                  billingEventsConsumer({ groupId: config.consumerGroups.billing, topic: config.topics.billingEvents, schema: config.schema, ingest, deadLetters, clock }),
-                  collectionCasesConsumer({ groupId: config.consumerGroups.collection, topic: config.topics.collectionCases, schema: config.schema, accounts, inbox, deadLetters, clock }),
+                  { ...billingEventsConsumer({ groupId: config.consumerGroups.billing, topic: config.topics.billingEvents, schema: config.schema, ingest, deadLetters, clock }), onCommitted },
+                  { ...collectionCasesConsumer({ groupId: config.consumerGroups.collection, topic: config.topics.collectionCases, schema: config.schema, accounts, inbox, deadLetters, clock }), onCommitted },
                 ]
               : [],
           }),
@@ -119,6 +122,7 @@ export class InvoicingModule {
       providers: [
         ApiKeyGuard,
         ...simulatedTimeProviders(config, clock, options.clock),
+        { provide: RelayWakeUp, useValue: relayWakeUp },
         BackgroundWork,
         {
           provide: HttpIngestion,

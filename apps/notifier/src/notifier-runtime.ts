@@ -44,6 +44,8 @@ export class NotifierRuntime {
   /** Deliveries handled by every dispatcher pass so far, the loop's and the clock moves'. */
   private handled = 0;
   private stopped = false;
+  /** A wake-up came while a pass ran: the next pass follows at once. */
+  private wakeRequested = false;
 
   constructor(
     private readonly service: ServiceConfig,
@@ -99,6 +101,8 @@ export class NotifierRuntime {
       topics: [config.topics.actions],
       decode: (record) => decodeRecord(record, dunningEventRegistry),
       handle: handleActionRequests(store, config.fallbackChannels, clock),
+      // New deliveries are dispatched right after they committed, not at the next poll.
+      onCommitted: () => this.wakeDispatcher(),
     });
     const invoices = new TransactionalBatchConsumer<InvoicingEvent>({
       kafka,
@@ -142,6 +146,8 @@ export class NotifierRuntime {
       for (let found = await this.dispatcher.runOnce(); found > 0 && !this.stopped; found = await this.dispatcher.runOnce()) {
         handled += found;
         this.handled += found;
+        // The pass committed outcome events to the outbox: publish them now, not at the relay's next poll.
+        this.relay.wake();
       }
       return handled;
     });
@@ -154,17 +160,32 @@ export class NotifierRuntime {
     await this.publisher.connect();
     this.relay.start();
     for (const consumer of this.consumers) await consumer.start();
-    const loop = async (): Promise<void> => {
-      try {
-        // Keep going while a pass finds work; then wait for the next poll.
-        await this.dispatchDue();
-      } catch (error) {
-        this.log('dispatcher pass failed', { error: error instanceof Error ? error.name : 'unknown' });
-      }
-      if (!this.stopped) this.timer = setTimeout(() => (this.running = loop()), this.config.pollIntervalMs);
-    };
-    this.running = loop();
+    this.running = this.loop();
     this.log('notifier started', { schema: this.config.schema, actions: this.config.topics.actions, invoices: this.config.topics.invoices });
+  }
+
+  /** The dispatcher's loop: passes while they find work, then the next one after the poll interval (or at once when woken). */
+  private readonly loop = async (): Promise<void> => {
+    this.timer = undefined;
+    this.wakeRequested = false;
+    try {
+      // Keep going while a pass finds work; then wait for the next poll.
+      await this.dispatchDue();
+    } catch (error) {
+      this.log('dispatcher pass failed', { error: error instanceof Error ? error.name : 'unknown' });
+    }
+    if (!this.stopped) this.timer = setTimeout(() => (this.running = this.loop()), this.wakeRequested ? 0 : this.config.pollIntervalMs);
+  };
+
+  /** Runs the loop's next pass now instead of at the next poll; during a pass, right after it. */
+  private wakeDispatcher(): void {
+    if (this.stopped) return;
+    if (this.timer === undefined) {
+      this.wakeRequested = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => (this.running = this.loop()), 0);
   }
 
   /**

@@ -87,6 +87,13 @@ export interface TransactionalBatchConsumerOptions<T> {
   /** Bounded runs: handle only records below these offsets (0 for partitions not listed), then call `onPartitionEnd`. */
   readonly endOffsets?: EndOffsets;
   readonly onPartitionEnd?: (topic: string, partition: number) => void;
+  /**
+   * Called right after a chunk's transaction committed with `handled` new records (not for chunks
+   * that were all duplicates): e.g. wake an outbox relay or a worker, so that what the handler wrote
+   * goes out now instead of at the next poll. A wake-up from inside the handler comes too early:
+   * the rows are not committed yet. Must not throw.
+   */
+  readonly onCommitted?: (chunk: { readonly topic: string; readonly partition: number; readonly handled: number }) => void;
   readonly clock?: () => Date;
   readonly logger?: MessagingLogger;
 }
@@ -344,6 +351,7 @@ export class TransactionalBatchConsumer<T> {
         if (value.handled > 0) this.metrics.recordChunk(ref.topic, ref.partition, value.handled, (performance.now() - started) / 1000, this.mode);
         this.metrics.recordSkipped(ref.topic, ref.partition, value.skipped);
         for (const cause of value.deadLetters) this.metrics.recordDeadLetter(ref.topic, ref.partition, cause.errorClass, cause.code);
+        if (value.handled > 0) this.notifyCommitted(ref, value.handled);
         return 'done';
       }
       const refusal = value.refusal;
@@ -446,6 +454,14 @@ export class TransactionalBatchConsumer<T> {
         span.end();
       }
       throw error;
+    }
+  }
+
+  private notifyCommitted(ref: PartitionRef, handled: number): void {
+    try {
+      this.options.onCommitted?.({ topic: ref.topic, partition: ref.partition, handled });
+    } catch (error) {
+      this.logger.error('onCommitted failed', { groupId: this.options.groupId, ...describeError(error) });
     }
   }
 

@@ -99,6 +99,33 @@ describe('retries, tracing and metrics', () => {
     expect(await effectCounts(pool, schema)).toEqual({ attempts: transfers.length, distinctAttempted: transfers.length, effects: transfers.length });
   });
 
+  it('calls onCommitted after each chunk committed, with what it handled: never for a failed attempt, and the rows are visible to others by then', async () => {
+    const { pool, schema, publisher } = env;
+    const topic = await createTopic(kafkaBrokers(), uniqueName('committed'), 1);
+    const groupId = uniqueName('committed-group');
+    const transfers = makeTransfers(30, 5, 'committed');
+    await publisher.publish(transfers.map((t) => transferRecord(topic, t)));
+    const { handle, calls } = failingFirst(2, () => new RetriableError('ledger_locked', 'the ledger is locked'));
+    const notices: { topic: string; partition: number; handled: number; calls: number; visible: Promise<number> }[] = [];
+    await startConsumer(topic, groupId, handle, {
+      retry: { initialDelayMs: 50, maxDelayMs: 100, maxRetries: 5 },
+      maxChunkSize: 10,
+      // What a relay woken here would see: a read on another connection, started inside the callback.
+      onCommitted: (chunk) => notices.push({ ...chunk, calls: calls.length, visible: countAppliedTransfers(pool, schema) }),
+    });
+
+    await waitFor(async () => notices.reduce((sum, n) => sum + n.handled, 0) === transfers.length, { description: 'every record reported as committed' });
+    expect(notices.every((n) => n.topic === topic && n.partition === 0 && n.handled > 0 && n.handled <= 10)).toBe(true);
+    // The two failed attempts came before the first notice and were not reported.
+    expect(notices[0]?.calls).toBe(3);
+    let reported = 0;
+    for (const notice of notices) {
+      reported += notice.handled;
+      expect(await notice.visible).toBeGreaterThanOrEqual(reported);
+    }
+    expect(await countAppliedTransfers(pool, schema)).toBe(transfers.length);
+  });
+
   it('pauses the partition when retries run out (no crash loop), heart-beats through backoffs longer than the session, and resumes later', async () => {
     const { pool, schema, publisher } = env;
     const topic = await createTopic(kafkaBrokers(), uniqueName('exhaust'), 1);

@@ -109,10 +109,9 @@ export class OrchestratorRuntime {
       topics: [config.topics.invoices, config.topics.scores, config.topics.deliveries, config.topics.collectionCases],
       schema: config.messagingSchema,
       decode: inputDecoder(config.topics),
-      handle: async (events, tx, context) => {
-        await caseProjector(processor, this.clock)(events, tx, context);
-        relay.wake();
-      },
+      handle: caseProjector(processor, this.clock),
+      // After the commit: a wake-up from inside the handler would find the rows not yet committed.
+      onCommitted: () => relay.wake(),
     });
     await this.consumer.start();
 
