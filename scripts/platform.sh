@@ -23,6 +23,8 @@
 #   PLATFORM_SECRETS_DIR   where the generated secrets live (default tmp/local/secrets)
 #   PLATFORM_KEEP_DATA     1: keep databases, topics and secrets of the last run
 #   KEEP_INFRA             1: leave the infrastructure running on exit
+#   PLATFORM_LOG_DIR       where the service logs go (default tmp/local/services; a second platform
+#                          beside a running one keeps its logs apart)
 #   DUNNING_CLOCK=system|simulated, DUNNING_CLOCK_START=<ISO instant>: every service's clock
 #   (docs/simulated-time.md); passed to all five services when the caller sets them.
 #   ORCHESTRATOR_CLOCK, DUNNING_POLICY_FILE, COLLECTION_AGENCIES_FILE, NOTIFIER_LETTER_DROP_DIR set
@@ -41,7 +43,7 @@ if [ -n "${PLATFORM_HTTP_PORTS:-}" ]; then read -r -a ports <<<"$PLATFORM_HTTP_P
 instance="${PLATFORM_INSTANCE:-}"
 state="${DUNNING_STATE_DIR:-$repo/tmp/local}"
 secrets_dir="${PLATFORM_SECRETS_DIR:-$state/secrets}"
-log_dir="$state/services"
+log_dir="${PLATFORM_LOG_DIR:-$state/services}"
 kafka_brokers="${KAFKA_BROKERS:-127.0.0.1:9092}"
 
 say() { echo "platform.sh: $*" >&2; }

@@ -49,6 +49,31 @@ async function appendWithMessage(streamId: string, version: number, key: string)
 }
 
 describe('OutboxRelay', () => {
+  it('polls an empty outbox with one statement and no pass (no transaction, no lock), and still publishes a row committed later', async () => {
+    const statements: string[] = [];
+    // pg's Pool.query(text, values) runs one statement on a pooled client; passes go through pool.connect().
+    const counting = Object.assign(Object.create(pool) as Pool, {
+      query: (text: string, values?: unknown[]) => {
+        statements.push(text);
+        return pool.query(text, values);
+      },
+    });
+    const relay = new OutboxRelay({ pool: counting, schema, publisher, pollIntervalMs: 10 });
+    relay.start();
+    try {
+      await waitFor(() => statements.length >= 5, { description: 'five idle polls' });
+      expect(relay.stats.passes).toBe(0);
+      expect(statements.every((text) => text.includes('SELECT EXISTS') && text.includes('published_at IS NULL'))).toBe(true);
+
+      const id = await appendWithMessage('stream-late', 0, 'late');
+      await waitFor(async () => (await unpublished()) === 0, { description: 'the late row published' });
+      expect(relay.stats.passes).toBeGreaterThanOrEqual(1);
+      expect((await readWholeTopic(kafka, topic)).map((m) => m.headers['ce_id'])).toEqual([id]);
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('publishes committed rows in log order per key with their id header, marks them, and waits for a slow transaction', async () => {
     const at = new Date('2026-04-01T00:00:00.000Z');
     const relay = new OutboxRelay({ pool, schema, publisher, batchSize: 4, clock: () => at });
