@@ -74,7 +74,6 @@ export COLLECTION_WORKER_POLL_MS="${COLLECTION_WORKER_POLL_MS:-50}"
 export ORCHESTRATOR_TIMER_POLL_MS="${ORCHESTRATOR_TIMER_POLL_MS:-50}"
 export SCORING_SIMULATED_OVERDUE_SCAN_MS="${SCORING_SIMULATED_OVERDUE_SCAN_MS:-100}"
 export SCORING_RETRAIN_ENABLED=false
-export KAFKAJS_NO_PARTITIONER_WARNING=1
 
 # --- start the platform in the background -----------------------------------------------------
 platform_log="$out/platform.log"

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
 import { TOPICS, encodeBinary, type BillingEvent } from '@dunning/contracts';
 
 export interface KafkaBillingProducerOptions {
@@ -22,8 +22,9 @@ export class KafkaBillingProducer {
 
   constructor(options: KafkaBillingProducerOptions) {
     const kafka = new Kafka({ clientId: options.clientId ?? 'billing-simulator', brokers: [...options.brokers], logLevel: logLevel.WARN });
-    // One request in flight: with idempotence that keeps order per partition across retries.
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // One request in flight: with idempotence that keeps order per partition across retries. The
+    // default (Java-compatible murmur2) partitioner, named so kafkajs does not warn about its change.
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     this.topic = options.topic ?? TOPICS.billingEvents;
     this.batchSize = options.batchSize ?? 500;
   }

@@ -88,10 +88,22 @@ describe('the simulator end to end (60 customers, two months, the five services 
     }
     // Only now: `platform.sh run` generates this run's secrets (the operator key among them) as it starts.
     wiring = await readPlatformWiring(knobs);
+    // Kannel, the SMTP capture server and WireMock are shared with whatever else runs on the machine
+    // (another simulator run among them): a run tag in ids and e-mail addresses, and phone numbers of
+    // this run's own (a fictional prefix with three random digits), keep its customers apart.
     const runTag = instance.replace(/[^a-z0-9]/g, '').slice(-12);
+    const digits = String(100 + Math.floor(Math.random() * 900));
     e2e = await runEndToEnd({
       wiring,
-      config: mergeConfig(DEFAULT_CONFIG, { customers: 60, months: 2, followUpDays: 30, seed: 5, runTag, startDate: RUN_START }),
+      config: mergeConfig(DEFAULT_CONFIG, {
+        customers: 60,
+        months: 2,
+        followUpDays: 30,
+        seed: 5,
+        runTag,
+        startDate: RUN_START,
+        countries: { SE: { phonePrefix: `+4670199${digits}` }, DE: { phonePrefix: `+4930999${digits}` } },
+      }),
       mlSwitchAt: '2026-02-16T00:00:00Z',
     });
   });

@@ -28,6 +28,8 @@ export interface PlatformWiring {
   readonly services: Readonly<Record<ServiceName, ServiceEndpoint & { readonly databaseUrl: string }>>;
   readonly smtpCaptureUrl: string;
   readonly fakesmscLog: string;
+  /** Kannel's admin status page (deploy/local/peers/kannel.sh: KANNEL_ADMIN_PORT, KANNEL_ADMIN_PASSWORD). */
+  readonly kannelAdmin: { readonly adminUrl: string; readonly password: string };
   readonly letterDropDir: string;
   readonly agencies: AgencyWiring;
   readonly env: Readonly<Record<ServiceName, Readonly<Record<string, string>>>>;
@@ -114,6 +116,7 @@ export async function readPlatformWiring(knobs: NodeJS.ProcessEnv = process.env)
     services,
     smtpCaptureUrl: lookup.replace(/\/messages\/?$/, ''),
     fakesmscLog: resolve(knobs['KANNEL_STATE_DIR'] ?? join(state, 'kannel'), 'fakesmsc.log'),
+    kannelAdmin: { adminUrl: `http://127.0.0.1:${knobs['KANNEL_ADMIN_PORT'] ?? '13000'}`, password: knobs['KANNEL_ADMIN_PASSWORD'] ?? 'kannel-admin-local' },
     letterDropDir: resolve(REPO, required(env.notifier, 'notifier', 'NOTIFIER_LETTER_DROP_DIR')),
     agencies: await agencyWiring(required(env['collection-handoff'], 'collection-handoff', 'COLLECTION_AGENCIES_FILE')),
     env,

@@ -4,6 +4,7 @@ import { FakesmscInbox } from '../adapters/inbox/fakesmsc-inbox';
 import { LetterDropInbox } from '../adapters/inbox/letter-drop-inbox';
 import { SmtpCaptureInbox } from '../adapters/inbox/smtp-capture-inbox';
 import { KafkaBillingProducer } from '../adapters/kafka-billing-producer';
+import { KannelProbe } from '../adapters/kannel-probe';
 import { epochDayOf, instantAt, isoDateOf, type EpochDay } from '../domain/calendar';
 import type { SimulatorConfig } from '../domain/config';
 import { Simulation } from '../domain/simulation';
@@ -95,7 +96,7 @@ export async function runEndToEnd(settings: E2eSettings): Promise<E2eOutcome> {
     producer,
     inbox,
     clocks: admins,
-    probes: admins,
+    probes: [...admins, new KannelProbe(wiring.kannelAdmin)],
     timeZone: simulation.timeZones()[0] ?? 'Europe/Stockholm',
     brokers: wiring.brokers,
     actionsTopic: wiring.topics.dunningActions,

@@ -78,8 +78,12 @@ export async function runSimulation(simulation: Simulation, platform: Platform, 
       options.onProgress({ date: isoDateOf(day), dayNumber, totalDays, eventsPublished, messagesSeen, demandsSeen, elapsedMs: now() - started });
     }
   }
-  // What arrived on the last day still counts as contacts.
-  simulation.finish(inbox);
+  // What arrived on the last day still counts as contacts, and so does what the platform was still
+  // delivering when that day's inbox was read (e.g. an SMS on its way through the gateway).
+  await platform.waitUntilQuiet();
+  const late = await platform.collectCustomerInbox();
+  messagesSeen += late.length;
+  simulation.finish([...inbox, ...late]);
   return {
     results: simulation.results(),
     assignments: await platform.collectAssignments(),
