@@ -104,6 +104,12 @@ export function headlineLines(h: MlHeadline): string[] {
   ];
 }
 
+/** Said first when the ML phase had no learnt model: its arm then followed the rule-based segments of the prior. */
+export function modelCaveat(e2e: Pick<E2eOutcome, 'mlSwitch'>): string[] {
+  if (!e2e.mlSwitch || e2e.mlSwitch.version) return [];
+  return [`CAUTION: scoring could not train at the switch (${e2e.mlSwitch.reason}): the "ML-driven" arm followed the segments the prior model's scores allow, not a model learnt from the experiment.`];
+}
+
 export interface E2eReportFiles {
   readonly html: string;
   readonly text: string;
@@ -134,7 +140,7 @@ export async function writeE2eReport(
               ? `Scoring model at the switch: ${e2e.mlSwitch.version ?? 'none (scoring could not train; the prior kept scoring)'} — ${e2e.mlSwitch.how}; uplift learned for ${e2e.mlSwitch.upliftTreatments.join(', ') || 'no treatment'}${e2e.mlSwitch.upliftDetail.map((t) => `; ${t.treatment}: ${t.rows} rows, observed effect ${(t.observedEffect * 100).toFixed(1)} pp`).join('')}.`
               : 'The run had no switch: scoring was not retrained.',
           ],
-          ...(headline ? { headline: headlineLines(headline) } : {}),
+          ...(headline ? { headline: [...modelCaveat(e2e), ...headlineLines(headline)] } : {}),
           summary: phase2,
         },
       ]
@@ -144,7 +150,7 @@ export async function writeE2eReport(
     'Phase 1 — the seeds’ experiment (collection as before / friendlier SMS / no action):',
     terminalSummary(phase1),
     ...(phase2 ? ['', 'Phase 2 — the ML-driven policy against collection as before:', terminalSummary(phase2)] : []),
-    ...(headline ? ['', 'Headline (issue 9):', ...headlineLines(headline).map((line) => `  ${line}`)] : []),
+    ...(headline ? ['', 'Headline (issue 9):', ...[...modelCaveat(e2e), ...headlineLines(headline)].map((line) => `  ${line}`)] : []),
   ].join('\n');
   const files: E2eReportFiles = {
     html: join(directory, 'simulation-report.html'),

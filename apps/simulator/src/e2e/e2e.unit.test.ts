@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { epochDayOf } from '../domain/calendar';
 import { summarizeExperiment } from '../report/experiment-summary';
 import type { InvoiceResult, SimulationResults } from '../domain/simulation';
-import { mlHeadline, headlineLines, ML_PHASE } from './e2e-report';
+import { headlineLines, ML_PHASE, mlHeadline, modelCaveat } from './e2e-report';
 import { agencyWiring, apiKeyOf, parseEnvironmentLines } from './platform-wiring';
 import { middayInstant } from './run-e2e';
 
@@ -121,5 +121,14 @@ describe('the ML-vs-collection headline', () => {
     expect(lines).toContain('90.0 % fewer');
     expect(lines).toContain('target ≥ 80 %: met');
     expect(lines).toContain('SEK 6,000 of SEK 10,000');
+  });
+});
+
+describe('the caveat when no model was learnt', () => {
+  it('is said only when scoring could not train at the switch', () => {
+    const base = { at: '2026-05-01T00:00:00.000Z', trainingRows: 113, upliftTreatments: [], upliftDetail: [], trainingMs: undefined };
+    expect(modelCaveat({ mlSwitch: { ...base, version: undefined, how: 'not trained', reason: '113 labelled outcomes, at least 200 needed' } })[0]).toContain('could not train at the switch (113 labelled outcomes, at least 200 needed)');
+    expect(modelCaveat({ mlSwitch: { ...base, version: 'm-1', how: 'trained and promoted by its rule', reason: 'better than the prior' } })).toEqual([]);
+    expect(modelCaveat({ mlSwitch: undefined })).toEqual([]);
   });
 });

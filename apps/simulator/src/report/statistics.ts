@@ -97,7 +97,8 @@ export function shareWhoWouldHavePaidAnyway(
 /**
  * Relative reduction of a rate, 1 − (a / nA) / (b / nB) (e.g. "84 % fewer hand-offs than the
  * control"), with the Katz log interval of the risk ratio (Katz et al. 1978); with a zero count both
- * counts get 0.5 and both sizes 1 for the interval (Haldane), the estimate stays the observed one.
+ * counts get 0.5 and both sizes 1 for the interval (Haldane), the estimate stays the observed one, and
+ * with no events in the treated group the interval reaches 100 %.
  * NaN when the reference rate is 0 (nothing to reduce).
  */
 export function riskRatioReduction(a: { successes: number; n: number }, b: { successes: number; n: number }, z = Z95): Interval {
@@ -107,5 +108,6 @@ export function riskRatioReduction(a: { successes: number; n: number }, b: { suc
   const [x, nx, y, ny] = zero ? [a.successes + 0.5, a.n + 1, b.successes + 0.5, b.n + 1] : [a.successes, a.n, b.successes, b.n];
   const logRatio = Math.log(x / nx / (y / ny));
   const se = Math.sqrt(1 / x - 1 / nx + 1 / y - 1 / ny);
-  return { estimate, low: 1 - Math.exp(logRatio + z * se), high: 1 - Math.exp(logRatio - z * se) };
+  // No events in the treated group: the ratio's lower bound is 0, i.e. a reduction of up to 100 %.
+  return { estimate, low: 1 - Math.exp(logRatio + z * se), high: a.successes === 0 ? 1 : 1 - Math.exp(logRatio - z * se) };
 }
