@@ -98,6 +98,10 @@ export function loadScoringSettings(env: NodeJS.ProcessEnv = process.env): Scori
       classifier,
       seed: int('SCORING_TRAINING_SEED', env['SCORING_TRAINING_SEED'], d.training.seed),
       minRows: int('SCORING_TRAINING_MIN_ROWS', env['SCORING_TRAINING_MIN_ROWS'], d.training.minRows, 2),
+      uplift: {
+        ...d.training.uplift,
+        minRowsPerArm: int('SCORING_UPLIFT_MIN_ROWS_PER_ARM', env['SCORING_UPLIFT_MIN_ROWS_PER_ARM'], d.training.uplift.minRowsPerArm, 2),
+      },
     },
     armTreatments,
   };

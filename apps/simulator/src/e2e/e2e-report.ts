@@ -137,7 +137,7 @@ export async function writeE2eReport(
           intro: [
             `From ${e2e.mlSwitch?.at ?? 'the switch'} late consumer cases are split at random between collection as before and the ML-driven policy, whose flow is the one the case's segment chose from the scores (likely to pay → gentle, collection helps → firm, …).`,
             e2e.mlSwitch
-              ? `Scoring model at the switch: ${e2e.mlSwitch.version ?? 'none (scoring could not train; the prior kept scoring)'} — ${e2e.mlSwitch.how}; uplift learned for ${e2e.mlSwitch.upliftTreatments.join(', ') || 'no treatment'}${e2e.mlSwitch.upliftDetail.map((t) => `; ${t.treatment}: ${t.rows} rows, observed effect ${(t.observedEffect * 100).toFixed(1)} pp`).join('')}.`
+              ? `Scoring model at the switch: ${e2e.mlSwitch.version ?? 'none (scoring could not train; the prior kept scoring)'} — ${e2e.mlSwitch.how}${e2e.mlSwitch.trainingRows !== undefined ? `, from ${e2e.mlSwitch.trainingRows} labelled outcomes` : ''}; uplift learned for ${e2e.mlSwitch.upliftTreatments.join(', ') || 'no treatment'}${e2e.mlSwitch.upliftDetail.map((t) => `; ${t.treatment}: ${t.rows} rows, observed effect ${(t.observedEffect * 100).toFixed(1)} pp`).join('')}.`
               : 'The run had no switch: scoring was not retrained.',
           ],
           ...(headline ? { headline: [...modelCaveat(e2e), ...headlineLines(headline)] } : {}),

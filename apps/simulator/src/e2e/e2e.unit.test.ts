@@ -7,6 +7,7 @@ import type { InvoiceResult, SimulationResults } from '../domain/simulation';
 import { headlineLines, ML_PHASE, mlHeadline, modelCaveat } from './e2e-report';
 import { agencyWiring, apiKeyOf, parseEnvironmentLines } from './platform-wiring';
 import { middayInstant } from './run-e2e';
+import { switchToMlPolicy } from './ml-switch';
 
 describe('the end-to-end wiring, read from platform.sh env', () => {
   it('KEY=VALUE lines, values may hold "="', () => {
@@ -130,5 +131,32 @@ describe('the caveat when no model was learnt', () => {
     expect(modelCaveat({ mlSwitch: { ...base, version: undefined, how: 'not trained', reason: '113 labelled outcomes, at least 200 needed' } })[0]).toContain('could not train at the switch (113 labelled outcomes, at least 200 needed)');
     expect(modelCaveat({ mlSwitch: { ...base, version: 'm-1', how: 'trained and promoted by its rule', reason: 'better than the prior' } })).toEqual([]);
     expect(modelCaveat({ mlSwitch: undefined })).toEqual([]);
+  });
+});
+
+describe('switchToMlPolicy: what the retrain answer says about the model', () => {
+  const answer = (body: unknown, status = 200): Response => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+  it('takes the rows of a trained model from its metrics and promotes a challenger', async () => {
+    const calls: string[] = [];
+    const fetchImpl = (async (url: string | URL | Request, init?: RequestInit) => {
+      const path = `${init?.method ?? 'GET'} ${new URL(String(url)).pathname}`;
+      calls.push(path);
+      if (path === 'POST /models/retrain')
+        return answer({ result: 'trained', version: 'gbdt@7', role: 'challenger', reason: 'holdout below the champion', metrics: { training: { rows: 142 }, uplift: { treatments: [{ treatment: 'collection-handoff', rows: 41, observedEffect: 0.07 }] } } });
+      if (path === 'GET /models') return answer({ champion: 'gbdt@7' });
+      return answer({});
+    }) as typeof fetch;
+    const record = await switchToMlPolicy({ scoringUrl: 'http://127.0.0.1:1', at: '2026-05-01T00:00:00.000Z', fetch: fetchImpl });
+    expect(record.trainingRows).toBe(142);
+    expect(record.version).toBe('gbdt@7');
+    expect(record.upliftDetail).toEqual([{ treatment: 'collection-handoff', rows: 41, observedEffect: 0.07 }]);
+    expect(calls).toContain('POST /models/gbdt%407/promote');
+  });
+
+  it('keeps the count of an insufficient answer and names no model', async () => {
+    const fetchImpl = (async () => answer({ result: 'insufficient', reason: '60 labelled outcomes, at least 100 needed', labelledRows: 60 })) as typeof fetch;
+    const record = await switchToMlPolicy({ scoringUrl: 'http://127.0.0.1:1', at: '2026-05-01T00:00:00.000Z', fetch: fetchImpl });
+    expect(record).toMatchObject({ version: undefined, how: 'not trained', trainingRows: 60 });
   });
 });

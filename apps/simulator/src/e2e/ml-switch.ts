@@ -28,7 +28,10 @@ interface RetrainAnswer {
   readonly reason?: string;
   readonly labelledRows?: number;
   readonly trainingMs?: number;
-  readonly metrics?: { readonly uplift?: { readonly treatments?: ReadonlyArray<{ treatment: string; rows: number; observedEffect: number }> } };
+  readonly metrics?: {
+    readonly training?: { readonly rows: number };
+    readonly uplift?: { readonly controlRows?: number; readonly treatments?: ReadonlyArray<{ treatment: string; rows: number; observedEffect: number }> };
+  };
 }
 
 type Fetch = typeof fetch;
@@ -47,7 +50,8 @@ export async function switchToMlPolicy(options: { readonly scoringUrl: string; r
   const base = {
     at: options.at,
     reason: retrain.reason ?? '',
-    trainingRows: retrain.labelledRows,
+    // A trained model reports its rows in its metrics; an 'insufficient' answer says how many there were.
+    trainingRows: retrain.metrics?.training?.rows ?? retrain.labelledRows,
     upliftTreatments: treatments.map((t) => t.treatment),
     upliftDetail: treatments.map((t) => ({ treatment: t.treatment, rows: t.rows, observedEffect: t.observedEffect })),
     trainingMs: retrain.trainingMs,
