@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { decodeRecord, encodeBinary, scoringEventRegistry, type InvoicingEvent, type ScoringEvent } from '@dunning/contracts';
-import { kafkaBrokers, uniqueName, waitFor } from '@dunning/testing';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { encodeBinary, type InvoicingEvent, type ScoringEvent } from '@dunning/contracts';
+import { uniqueName, waitFor } from '@dunning/testing';
+import type { Producer } from 'kafkajs';
 // The orchestrator's pure segmenting, to show what a published score changes. A test may cross the
 // service boundary that production code may not: it checks the two services agree on the contract.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -11,6 +11,7 @@ import { localDateOf } from '../src/domain';
 import { loadArmsOfInvoices } from '../src/persistence/scoring-store';
 import { armAssigned, CustomerScript, handoffRequested } from '../test-support/invoice-events';
 import { startScoring, TestClock, type RunningScoring } from '../test-support/scoring-app';
+import { connectScoreTraffic, type ScoreTraffic } from '../test-support/score-traffic';
 
 // From invoice events on a real Kafka topic to a score on scoring.scores.v1 (real broker, real
 // PostgreSQL, the whole service), and from that score to the orchestrator's segment.
@@ -29,29 +30,17 @@ describe('scoring: invoice events in, scores out', () => {
   const clock = new TestClock(new Date('2026-03-01T12:00:00.000Z'));
   let scoring: RunningScoring;
   let producer: Producer;
-  let consumer: Consumer;
+  let traffic: ScoreTraffic;
   const published: ScoringEvent[] = [];
 
   beforeAll(async () => {
     scoring = await startScoring(clock);
-    const kafka = new Kafka({ clientId: 'scoring-it', brokers: kafkaBrokers(), logLevel: logLevel.ERROR });
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    consumer = kafka.consumer({ groupId: uniqueName('scores-reader') });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [scoring.settings.topics.scores], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const decoded = decodeRecord(message, scoringEventRegistry);
-        if (!decoded.ok) throw new Error(`an invalid score was published: ${decoded.error.reason}`);
-        published.push(decoded.event);
-      },
-    });
+    traffic = await connectScoreTraffic(scoring, 'scoring-it', (event) => published.push(event));
+    producer = traffic.producer;
   });
 
   afterAll(async () => {
-    await consumer?.disconnect();
-    await producer?.disconnect();
+    await traffic?.close();
     await scoring?.close();
   });
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { decodeRecord, dunningEventRegistry, encodeBinary, scoringEventRegistry, type DunningEvent, type InvoicingEvent, type ScoringEvent } from '@dunning/contracts';
-import { kafkaBrokers, uniqueName, waitFor } from '@dunning/testing';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { decodeRecord, dunningEventRegistry, encodeBinary, type DunningEvent, type InvoicingEvent, type ScoringEvent } from '@dunning/contracts';
+import { uniqueName, waitFor } from '@dunning/testing';
+import type { Producer } from 'kafkajs';
 // The orchestrator's own code (pure decisions, its input mapping and its gateway), to show what a
 // published score changes for a case in the ml-policy arm. A test may cross the service boundary
 // that production code may not: it checks that the two services agree on the contract.
@@ -19,6 +19,7 @@ import type { RetrainReport } from '../src/model-registry/model-training.service
 import type { ModelVersionDetail } from '../src/persistence/model-registry';
 import { armAssigned, CustomerScript } from '../test-support/invoice-events';
 import { startScoring, TestClock, type RunningScoring } from '../test-support/scoring-app';
+import { connectScoreTraffic, type ScoreTraffic } from '../test-support/score-traffic';
 import { syntheticWorld } from '../test-support/synthetic-world';
 
 // The main job's ML-driven policy phase end to end, on a real broker and a real PostgreSQL:
@@ -67,7 +68,7 @@ describe('the ML-driven policy phase: experiment outcomes → retrain at the swi
   });
   let scoring: RunningScoring;
   let producer: Producer;
-  let consumer: Consumer;
+  let traffic: ScoreTraffic;
   const published: ScoringEvent[] = [];
 
   const http = async <T>(method: string, route: string): Promise<{ status: number; body: T }> => {
@@ -77,24 +78,12 @@ describe('the ML-driven policy phase: experiment outcomes → retrain at the swi
 
   beforeAll(async () => {
     scoring = await startScoring(clock, { overdueScanIntervalMs: 300 });
-    const kafka = new Kafka({ clientId: 'ml-policy-it', brokers: kafkaBrokers(), logLevel: logLevel.ERROR });
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    consumer = kafka.consumer({ groupId: uniqueName('scores-reader') });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [scoring.settings.topics.scores], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const decoded = decodeRecord(message, scoringEventRegistry);
-        if (!decoded.ok) throw new Error(`an invalid score was published: ${decoded.error.reason}`);
-        published.push(decoded.event);
-      },
-    });
+    traffic = await connectScoreTraffic(scoring, 'ml-policy-it', (event) => published.push(event));
+    producer = traffic.producer;
   }, 60_000);
 
   afterAll(async () => {
-    await consumer?.disconnect();
-    await producer?.disconnect();
+    await traffic?.close();
     await scoring?.close();
   });
 

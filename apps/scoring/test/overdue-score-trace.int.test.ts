@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { decodeRecord, encodeBinary, scoringEventRegistry } from '@dunning/contracts';
+import { encodeBinary } from '@dunning/contracts';
 import { startTelemetry, type TelemetryHandle } from '@dunning/telemetry';
-import { kafkaBrokers, uniqueName, waitFor } from '@dunning/testing';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { uniqueName, waitFor } from '@dunning/testing';
+import type { Producer } from 'kafkajs';
 import { CustomerScript } from '../test-support/invoice-events';
 import { startScoring, TestClock, type RunningScoring } from '../test-support/scoring-app';
+import { connectScoreTraffic, type ScoreTraffic } from '../test-support/score-traffic';
 
 // The overdue scanner publishes a score days after the invoice event, outside any consumer span.
 // The watch row keeps the trace context of the event that opened the invoice, and the score is
@@ -17,31 +18,21 @@ describe('scoring: the overdue score continues the invoice trace', () => {
   let telemetry: TelemetryHandle;
   let scoring: RunningScoring;
   let producer: Producer;
-  let consumer: Consumer;
+  let traffic: ScoreTraffic;
   const published: { invoiceId: string; traceparent: string | undefined }[] = [];
 
   beforeAll(async () => {
     // Tracer provider and context manager for this process; no exporter variable, so silent.
     telemetry = startTelemetry({ serviceName: 'scoring-trace-it' });
     scoring = await startScoring(clock);
-    const kafka = new Kafka({ clientId: 'scoring-trace-it', brokers: kafkaBrokers(), logLevel: logLevel.ERROR });
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    consumer = kafka.consumer({ groupId: uniqueName('scores-trace-reader') });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [scoring.settings.topics.scores], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const decoded = decodeRecord(message, scoringEventRegistry);
-        if (!decoded.ok) throw new Error(`an invalid score was published: ${decoded.error.reason}`);
-        published.push({ invoiceId: decoded.event.data.invoiceId, traceparent: message.headers?.['traceparent']?.toString() });
-      },
-    });
+    traffic = await connectScoreTraffic(scoring, 'scoring-trace-it', (event, message) =>
+      published.push({ invoiceId: event.data.invoiceId, traceparent: message.headers?.['traceparent']?.toString() }),
+    );
+    producer = traffic.producer;
   });
 
   afterAll(async () => {
-    await consumer?.disconnect();
-    await producer?.disconnect();
+    await traffic?.close();
     await scoring?.close();
     await telemetry?.shutdown();
   });
