@@ -1,18 +1,17 @@
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import type { DunningEvent } from '@dunning/contracts';
 import { Client } from 'pg';
-import { encodeBinary, type CloudEventLike, type DunningEvent } from '@dunning/contracts';
-import { createTopic, kafkaBrokers, readTopicWithKcat, uniqueName, waitFor } from '@dunning/testing';
+import { kafkaBrokers, readTopicWithKcat, waitFor } from '@dunning/testing';
 import { CollectionHandoffModule } from './collection-handoff.module';
 import type { CollectionConfig } from './config';
 import { ReconciliationJob } from './reconciling/reconciliation-job';
 import { handoffIdFor } from './ids';
-import { invoiceOpened, paymentApplied, TEST_DATABASE_URL } from '../test-support/postgres';
-import { AgencyMock, ensureWireMock } from '../test-support/wiremock';
+import { invoiceOpened, paymentApplied } from '../test-support/postgres';
+import { collectionTestBed } from '../test-support/test-bed';
+import { ensureWireMock } from '../test-support/wiremock';
 
 // The whole service against the real broker, PostgreSQL, the WireMock agency and a drop folder:
 // hand-off requests and invoice events in from Kafka, claims out to the agencies, recalls on
@@ -45,16 +44,11 @@ const reminderRequested = (customerId: string): DunningEvent =>
   }) as DunningEvent;
 
 describe('collection-handoff end to end (Kafka, PostgreSQL, WireMock agency, drop folder)', () => {
-  const run = uniqueName('coll');
-  const topics = { invoices: `${run}.invoices`, actions: `${run}.actions`, cases: `${run}.cases` };
-  const database = `coll_e2e_${run.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
-  const databaseUrl = Object.assign(new URL(TEST_DATABASE_URL), { pathname: `/${database}` }).toString();
-  const admin = new Client({ connectionString: Object.assign(new URL(TEST_DATABASE_URL), { pathname: '/postgres' }).toString() });
-  const mock = new AgencyMock();
+  const bed = collectionTestBed('coll', 'coll_e2e');
+  const { run, topics, databaseUrl, mock, send } = bed;
   let dropDir: string;
   let app: INestApplication;
   let url: string;
-  let producer: Producer;
 
   const ids = {
     a: { invoiceId: `inv-a-${run}`, customerId: `cust-a-${run}`, actionId: `act-a-${run}` },
@@ -63,7 +57,6 @@ describe('collection-handoff end to end (Kafka, PostgreSQL, WireMock agency, dro
     d: { invoiceId: `inv-d-${run}`, customerId: `cust-d-${run}`, actionId: `act-d-${run}` },
   };
   const handoff = (key: keyof typeof ids) => handoffIdFor(ids[key].actionId);
-  const send = (topic: string, events: CloudEventLike[]) => producer.send({ topic, acks: -1, messages: events.map((e) => encodeBinary(e)) });
   const callback = (agencyId: string, token: string, body: unknown) =>
     fetch(`${url}/agencies/${agencyId}/callbacks`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
   const casesOnTopic = async (min: number) =>
@@ -78,13 +71,7 @@ describe('collection-handoff end to end (Kafka, PostgreSQL, WireMock agency, dro
     await ensureWireMock();
     await mock.stub({ method: 'POST', url: '/claims', status: 201, jsonBody: { reference: 'AG-REF' } });
     await mock.stub({ method: 'POST', urlPattern: '/claims/.*/recall', status: 202 });
-    dropDir = await fs.mkdtemp(path.join(os.tmpdir(), 'collection-e2e-'));
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    const kafka = new Kafka({ clientId: run, brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
-    for (const topic of Object.values(topics)) await createTopic(kafkaBrokers(), topic);
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
+    ({ dropDir } = await bed.setUp());
 
     const config: CollectionConfig = {
       service: { serviceName: 'collection-handoff', kafkaBrokers: kafkaBrokers(), databaseUrl, httpHost: '127.0.0.1', httpPort: 0 },
@@ -116,12 +103,7 @@ describe('collection-handoff end to end (Kafka, PostgreSQL, WireMock agency, dro
   });
 
   afterAll(async () => {
-    await producer?.disconnect();
-    await app?.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-    await mock.cleanUp();
-    await fs.rm(dropDir, { recursive: true, force: true });
+    await bed.tearDown(app);
   });
 
   it('hands off, refuses the paid one, recalls on payment, folds callbacks once, and says so on collection.cases.v1', async () => {

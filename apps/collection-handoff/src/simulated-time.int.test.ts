@@ -1,17 +1,15 @@
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
-import { Client } from 'pg';
-import { encodeBinary, type CloudEventLike, type DunningEvent } from '@dunning/contracts';
-import { createTopic, kafkaBrokers, uniqueName, waitFor } from '@dunning/testing';
+import type { DunningEvent } from '@dunning/contracts';
+import { kafkaBrokers, waitFor } from '@dunning/testing';
 import { CollectionHandoffModule } from './collection-handoff.module';
 import type { CollectionConfig } from './config';
 import { handoffIdFor } from './ids';
-import { invoiceOpened, paymentApplied, TEST_DATABASE_URL } from '../test-support/postgres';
-import { AgencyMock, ensureWireMock } from '../test-support/wiremock';
+import { invoiceOpened, paymentApplied } from '../test-support/postgres';
+import { collectionTestBed } from '../test-support/test-bed';
+import { ensureWireMock } from '../test-support/wiremock';
 
 // collection-handoff on the simulated clock (DUNNING_CLOCK=simulated) against the real broker,
 // PostgreSQL, WireMock as an API agency and a drop folder for a file agency with a daily cut-off:
@@ -37,21 +35,15 @@ const handoffRequested = (actionId: string, invoiceId: string, customerId: strin
   }) as DunningEvent;
 
 describe('collection-handoff on the simulated clock', () => {
-  const run = uniqueName('collsim');
-  const topics = { invoices: `${run}.invoices`, actions: `${run}.actions`, cases: `${run}.cases` };
-  const database = `coll_sim_${run.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
-  const databaseUrl = Object.assign(new URL(TEST_DATABASE_URL), { pathname: `/${database}` }).toString();
-  const admin = new Client({ connectionString: Object.assign(new URL(TEST_DATABASE_URL), { pathname: '/postgres' }).toString() });
-  const mock = new AgencyMock();
+  const bed = collectionTestBed('collsim', 'coll_sim');
+  const { run, topics, databaseUrl, mock, send } = bed;
   let dropDir: string;
   let app: INestApplication | undefined;
   let url = '';
-  let producer: Producer;
 
   const se = { invoiceId: `inv-se-${run}`, customerId: `cust-se-${run}`, actionId: `act-se-${run}` };
   const de = { invoiceId: `inv-de-${run}`, customerId: `cust-de-${run}`, actionId: `act-de-${run}` };
   const slow = { invoiceId: `inv-slow-${run}`, customerId: `cust-slow-${run}`, actionId: `act-slow-${run}` };
-  const send = (topic: string, events: CloudEventLike[]) => producer.send({ topic, acks: -1, messages: events.map((e) => encodeBinary(e)) });
 
   const config = (start: string): CollectionConfig => ({
     service: { serviceName: 'collection-handoff', kafkaBrokers: kafkaBrokers(), databaseUrl, httpHost: '127.0.0.1', httpPort: 0 },
@@ -104,22 +96,12 @@ describe('collection-handoff on the simulated clock', () => {
     await mock.stub({ method: 'GET', url: '/claims', status: 200, jsonBody: { claims: [] } });
     // One claim the agency answers slowly: the work is in flight while the test looks.
     await mock.stub({ method: 'POST', url: '/claims', headers: { 'Idempotency-Key': { equalTo: handoffIdFor(slow.actionId) } }, status: 201, jsonBody: { reference: 'AG-SLOW' }, fixedDelayMilliseconds: 3_000, priority: 1 });
-    dropDir = await fs.mkdtemp(path.join(os.tmpdir(), 'collection-sim-'));
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    for (const topic of Object.values(topics)) await createTopic(kafkaBrokers(), topic);
-    producer = new Kafka({ clientId: run, brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
+    ({ dropDir } = await bed.setUp());
     await startApp(START);
   }, 120_000);
 
   afterAll(async () => {
-    await producer?.disconnect();
-    await app?.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-    await mock.cleanUp();
-    await fs.rm(dropDir, { recursive: true, force: true });
+    await bed.tearDown(app);
   });
 
   it('hands off on simulated dates; the cut-off and the reconciliation that became due run before the PUT answers', async () => {
