@@ -9,6 +9,7 @@ export { GradientBoostingClassifier, trainGradientBoosting, DEFAULT_GRADIENT_BOO
 export type { GradientBoostingOptions, SerializedGradientBoosting, GradientBoostingTrainingSummary } from './gradient-boosting/gradient-boosting';
 export { GradientBoostingRegressor, trainGradientBoostingRegressor } from './gradient-boosting/gradient-boosting-regressor';
 export type { SerializedGradientBoostingRegressor } from './gradient-boosting/gradient-boosting-regressor';
+export { xgboostExactOptions, type XGBoostParameters } from './gradient-boosting/xgboost-compatibility';
 export * from './logistic-regression/logistic-regression';
 export * from './ensemble/averaged-classifier';
 export * from './uplift/uplift-model';

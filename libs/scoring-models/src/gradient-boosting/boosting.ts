@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { sigmoid } from '../classifier';
 import type { FeatureMatrix } from '../dataset/feature-matrix';
 import { SeededRandom } from '../random/seeded-random';
-import { binRows, fitBinThresholds, MISSING_VALUE_BIN } from './binning';
+import { binRows, fitBinThresholds, fitExactBins, MAX_NON_MISSING_BINS } from './binning';
 import { TreeGrower, type GrownTree } from './tree-grower';
 
 /** Defaults are those of scikit-learn's HistGradientBoostingClassifier / Regressor. */
@@ -20,8 +20,20 @@ export interface GradientBoostingOptions {
    */
   readonly minChildWeight: number;
   readonly l2Regularization: number;
-  /** Non-missing bins per feature, at most 255 (the 256th byte value marks a missing value). */
+  /** Non-missing quantile bins per feature (at most 65,534); not used by the 'xgboost-exact' tree method. */
   readonly maxBins: number;
+  /**
+   * 'histogram': scikit-learn's histogram GBDT (`maxBins` quantile bins). 'xgboost-exact': XGBoost
+   * 1.x's exact greedy method (`tree_method="exact"`) in its float32 arithmetic: every boundary
+   * between two distinct training values is a candidate, at XGBoost's split value, its tie
+   * rules and least gain; missing values are not supported. See xgboost-compatibility.ts.
+   */
+  readonly treeMethod: 'histogram' | 'xgboost-exact';
+  /**
+   * XGBoost's `base_score`: the trees start from this prediction (for the log loss a probability,
+   * whose log-odds is the start) instead of the training mean. XGBoost 1.x defaults to 0.5.
+   */
+  readonly baseScore: number | null;
   /** 'auto': on when the data has more than 10,000 rows. */
   readonly earlyStopping: 'auto' | boolean;
   readonly validationFraction: number;
@@ -45,6 +57,8 @@ export const DEFAULT_GRADIENT_BOOSTING_OPTIONS: GradientBoostingOptions = {
   minChildWeight: 1e-3,
   l2Regularization: 0,
   maxBins: 255,
+  treeMethod: 'histogram',
+  baseScore: null,
   earlyStopping: 'auto',
   validationFraction: 0.1,
   iterationsWithoutImprovement: 10,
@@ -64,7 +78,10 @@ export const gradientBoostingOptionsSchema = z.object({
   // Models stored before the option existed used scikit-learn's fixed 10⁻³.
   minChildWeight: z.number().positive().default(1e-3),
   l2Regularization: z.number().min(0),
-  maxBins: z.number().int().min(2).max(255),
+  maxBins: z.number().int().min(2).max(MAX_NON_MISSING_BINS),
+  // Models stored before these options existed used quantile bins and the training mean.
+  treeMethod: z.enum(['histogram', 'xgboost-exact']).default('histogram'),
+  baseScore: z.number().nullable().default(null),
   earlyStopping: z.union([z.literal('auto'), z.boolean()]),
   validationFraction: z.number().gt(0).lt(1),
   iterationsWithoutImprovement: z.number().int().positive(),
@@ -98,7 +115,11 @@ export interface BoostingLoss {
   readonly stratifiedValidation: boolean;
   /** The constant raw score that the trees start from. */
   initialRawScore(targets: Float64Array): number;
+  /** The raw score of a prediction given as XGBoost's `base_score`. */
+  rawScoreOf(baseScore: number): number;
   fillGradients(raw: Float64Array, targets: Float64Array, gradients: Float64Array, hessians: Float64Array): void;
+  /** The same in XGBoost's float32 arithmetic (its objective works on float32 predictions). */
+  fillGradientsInFloat32(raw: Float64Array, targets: Float64Array, gradients: Float64Array, hessians: Float64Array): void;
   meanLoss(targets: Float64Array, raw: Float64Array): number;
 }
 
@@ -111,11 +132,23 @@ export const BINOMIAL_LOSS: BoostingLoss = {
     const positiveRate = Math.min(Math.max(positives / targets.length, 1e-15), 1 - 1e-15);
     return Math.log(positiveRate / (1 - positiveRate));
   },
+  rawScoreOf(baseScore) {
+    if (!(baseScore > 0 && baseScore < 1)) throw new Error(`baseScore must be a probability in (0, 1) for the log loss, got ${baseScore}`);
+    return Math.log(baseScore / (1 - baseScore));
+  },
   fillGradients(raw, targets, gradients, hessians) {
     for (let i = 0; i < raw.length; i++) {
       const p = sigmoid(raw[i]!);
       gradients[i] = p - targets[i]!;
       hessians[i] = p * (1 - p);
+    }
+  },
+  // XGBoost's binary:logistic: p = 1 / (1 + exp(−x)), gradient p − y, hessian max(p(1 − p), 10⁻¹⁶), all float32.
+  fillGradientsInFloat32(raw, targets, gradients, hessians) {
+    for (let i = 0; i < raw.length; i++) {
+      const p = Math.fround(1 / Math.fround(1 + Math.fround(Math.exp(-raw[i]!))));
+      gradients[i] = Math.fround(p - targets[i]!);
+      hessians[i] = Math.max(Math.fround(p * Math.fround(1 - p)), Math.fround(1e-16));
     }
   },
   // Mean negative log-likelihood of log-odds, computed without overflow.
@@ -138,9 +171,19 @@ export const SQUARED_ERROR_LOSS: BoostingLoss = {
     for (const target of targets) total += target;
     return total / targets.length;
   },
+  rawScoreOf(baseScore) {
+    return baseScore;
+  },
   fillGradients(raw, targets, gradients, hessians) {
     for (let i = 0; i < raw.length; i++) {
       gradients[i] = raw[i]! - targets[i]!;
+      hessians[i] = 1;
+    }
+  },
+  // XGBoost's reg:squarederror: gradient prediction − y in float32, hessian 1.
+  fillGradientsInFloat32(raw, targets, gradients, hessians) {
+    for (let i = 0; i < raw.length; i++) {
+      gradients[i] = Math.fround(raw[i]! - targets[i]!);
       hessians[i] = 1;
     }
   },
@@ -179,11 +222,12 @@ function shouldStop(scores: readonly number[], patience: number, tolerance: numb
   return !scores.slice(scores.length - referencePosition + 1).some((score) => score > referenceScore);
 }
 
-function predictBinned(tree: GrownTree, binned: Uint8Array, featureCount: number, row: number): number {
+function predictBinned(tree: GrownTree, binned: Uint16Array, featureCount: number, missingBins: Int32Array, row: number): number {
   let node = 0;
   while (tree.feature[node]! >= 0) {
-    const bin = binned[row * featureCount + tree.feature[node]!]!;
-    const goesLeft = bin === MISSING_VALUE_BIN ? tree.missingGoesLeft[node]! : bin <= tree.binThreshold[node]!;
+    const feature = tree.feature[node]!;
+    const bin = binned[row * featureCount + feature]!;
+    const goesLeft = bin === missingBins[feature] ? tree.missingGoesLeft[node]! : bin <= tree.binThreshold[node]!;
     node = goesLeft ? tree.left[node]! : tree.right[node]!;
   }
   return tree.value[node]!;
@@ -223,21 +267,30 @@ export function boostTrees(features: FeatureMatrix, targets: Float64Array, loss:
     ? validationSplit(targets, options.validationFraction, loss.stratifiedValidation, random)
     : { training: Uint32Array.from(targets.keys()), validation: new Uint32Array(0) };
 
-  const binThresholds = fitBinThresholds(features, split.training, options.maxBins);
+  const xgboost = options.treeMethod === 'xgboost-exact';
+  if (xgboost && features.values.some(Number.isNaN)) throw new Error("the 'xgboost-exact' tree method does not support missing values");
+  const exactBins = xgboost ? fitExactBins(features, split.training) : undefined;
+  const binThresholds = exactBins ? exactBins.map((bins) => bins.thresholds) : fitBinThresholds(features, split.training, options.maxBins);
+  // A feature's missing values take the bin after its non-missing ones.
+  const nonMissingBinCounts = Int32Array.from(binThresholds, (thresholds) => thresholds.length + 1);
   const trainingBinned = binRows(features, split.training, binThresholds);
   const validationBinned = binRows(features, split.validation, binThresholds);
   const trainingTargets = Float64Array.from(split.training, (row) => targets[row]!);
   const validationTargets = Float64Array.from(split.validation, (row) => targets[row]!);
   const trainingRowCount = split.training.length;
-  const baseline = loss.initialRawScore(trainingTargets);
+  const startingRawScore = options.baseScore === null ? loss.initialRawScore(trainingTargets) : loss.rawScoreOf(options.baseScore);
+  // XGBoost keeps margins in float32; with its method every sum of raw scores below is rounded so.
+  const round = xgboost ? Math.fround : (value: number) => value;
+  const baseline = round(startingRawScore);
 
   const grower = new TreeGrower(
     {
       binned: trainingBinned,
       rowCount: trainingRowCount,
       featureCount,
-      nonMissingBinCounts: Int32Array.from(binThresholds, (thresholds) => thresholds.length + 1),
+      nonMissingBinCounts,
       binThresholds,
+      ...(exactBins ? { exactValues: exactBins.map((bins) => bins.values) } : {}),
     },
     {
       maxLeafNodes: options.maxLeafNodes,
@@ -265,13 +318,14 @@ export function boostTrees(features: FeatureMatrix, targets: Float64Array, loss:
   const trees: GrownTree[] = [];
   let stoppedEarly = false;
   for (let iteration = 0; iteration < options.maxIterations; iteration++) {
-    loss.fillGradients(trainingRaw, trainingTargets, gradients, hessians);
+    if (xgboost) loss.fillGradientsInFloat32(trainingRaw, trainingTargets, gradients, hessians);
+    else loss.fillGradients(trainingRaw, trainingTargets, gradients, hessians);
     const subsample = subsampleScratch ? drawSubsample(trainingRowCount, subsampleCount, random, subsampleScratch) : undefined;
     const tree = grower.grow(
       gradients,
       hessians,
       (value, rows) => {
-        for (let k = 0; k < rows.length; k++) trainingRaw[rows[k]!] = trainingRaw[rows[k]!]! + value;
+        for (let k = 0; k < rows.length; k++) trainingRaw[rows[k]!] = round(trainingRaw[rows[k]!]! + value);
       },
       subsample,
     );
@@ -280,12 +334,12 @@ export function boostTrees(features: FeatureMatrix, targets: Float64Array, loss:
       inSubsample.fill(0);
       for (const row of subsample) inSubsample[row] = 1;
       for (let i = 0; i < trainingRowCount; i++) {
-        if (inSubsample[i] === 0) trainingRaw[i] = trainingRaw[i]! + predictBinned(tree, trainingBinned, featureCount, i);
+        if (inSubsample[i] === 0) trainingRaw[i] = trainingRaw[i]! + predictBinned(tree, trainingBinned, featureCount, nonMissingBinCounts, i);
       }
     }
     trees.push(tree);
     if (!earlyStopping) continue;
-    for (let j = 0; j < validationRaw.length; j++) validationRaw[j] = validationRaw[j]! + predictBinned(tree, validationBinned, featureCount, j);
+    for (let j = 0; j < validationRaw.length; j++) validationRaw[j] = validationRaw[j]! + predictBinned(tree, validationBinned, featureCount, nonMissingBinCounts, j);
     const currentLoss = loss.meanLoss(validationTargets, validationRaw);
     validationLoss.push(currentLoss);
     scores.push(-currentLoss);

@@ -1,9 +1,9 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array and row indices here are in range by construction; noUncheckedIndexedAccess cannot see it. */
-import { MISSING_VALUE_BIN } from './binning';
-
+import { xgboostSplitThreshold } from './binning';
 /** Slots per (feature, bin) in a histogram: sum of gradients, sum of hessians, row count. */
 const SLOTS = 3;
-const BINS_PER_FEATURE = 256;
+/** XGBoost's `kRtEps`: its exact method splits a node only when the loss falls by more (gamma 0). */
+const XGBOOST_MIN_SPLIT_LOSS_CHANGE = 1e-6;
 
 export interface TreeGrowthParameters {
   readonly maxLeafNodes: number;
@@ -14,15 +14,20 @@ export interface TreeGrowthParameters {
   readonly shrinkage: number;
 }
 
-/** The binned training rows the trees are grown on (row-major, one byte per value). */
+/** The binned training rows the trees are grown on (row-major, 16 bits per value). */
 export interface BinnedTrainingData {
-  readonly binned: Uint8Array;
+  readonly binned: Uint16Array;
   readonly rowCount: number;
   readonly featureCount: number;
-  /** Per feature: number of non-missing bins (thresholds + 1). */
+  /** Per feature: number of non-missing bins (thresholds + 1), which is also the feature's missing-value bin. */
   readonly nonMissingBinCounts: Int32Array;
   /** Per feature: the real-valued upper edge of each non-missing bin but the last. */
   readonly binThresholds: readonly Float64Array[];
+  /**
+   * Per feature, for XGBoost's exact greedy method only: the one float32 value each bin holds. With
+   * it the trees are grown as XGBoost 1.x's `tree_method="exact"` grows them (`findBestXGBoostSplit`).
+   */
+  readonly exactValues?: readonly Float64Array[];
 }
 
 /**
@@ -44,6 +49,8 @@ interface SplitCandidate {
   gain: number;
   feature: number;
   binThreshold: number;
+  /** XGBoost exact greedy only: the node's lowest non-empty bin right of the split, whose value bounds the split value. */
+  rightBin?: number;
   missingGoesLeft: boolean;
   leftGradients: number;
   leftHessians: number;
@@ -75,6 +82,8 @@ export class TreeGrower {
   private readonly partitionScratch: Uint32Array;
   private readonly histogramPool: Float64Array[] = [];
   private readonly histogramLength: number;
+  /** Per feature: its first bin's position in a histogram (each feature has its non-missing bins and one missing-value bin). */
+  private readonly histogramOffsets: Int32Array;
 
   constructor(
     private readonly data: BinnedTrainingData,
@@ -82,7 +91,13 @@ export class TreeGrower {
   ) {
     this.sampleIndices = new Uint32Array(data.rowCount);
     this.partitionScratch = new Uint32Array(data.rowCount);
-    this.histogramLength = data.featureCount * BINS_PER_FEATURE * SLOTS;
+    this.histogramOffsets = new Int32Array(data.featureCount);
+    let bins = 0;
+    for (let f = 0; f < data.featureCount; f++) {
+      this.histogramOffsets[f] = bins;
+      bins += data.nonMissingBinCounts[f]! + 1;
+    }
+    this.histogramLength = bins * SLOTS;
   }
 
   /**
@@ -164,7 +179,7 @@ export class TreeGrower {
     tree.missingGoesLeft.push(false);
     tree.left.push(-1);
     tree.right.push(-1);
-    tree.value.push((-this.parameters.shrinkage * sumGradients) / (sumHessians + this.parameters.l2Regularization + 1e-15));
+    tree.value.push(this.data.exactValues ? this.xgboostLeafValue(sumGradients, sumHessians) : (-this.parameters.shrinkage * sumGradients) / (sumHessians + this.parameters.l2Regularization + 1e-15));
     return { id, start, end, sumGradients, sumHessians, depth, histogram: null, split: null };
   }
 
@@ -175,7 +190,7 @@ export class TreeGrower {
   }
 
   private considerSplitting(node: GrowingNode, splittable: GrowingNode[], leaves: GrowingNode[]): void {
-    node.split = this.findBestSplit(node);
+    node.split = this.data.exactValues ? this.findBestXGBoostSplit(node, this.data.exactValues) : this.findBestSplit(node);
     if (node.split) {
       splittable.push(node);
     } else {
@@ -211,13 +226,14 @@ export class TreeGrower {
     const histogram = this.acquireHistogram();
     const { binned, featureCount } = this.data;
     const indices = this.sampleIndices;
+    const offsets = this.histogramOffsets;
     for (let k = node.start; k < node.end; k++) {
       const row = indices[k]!;
       const gradient = gradients[row]!;
       const hessian = hessians[row]!;
       const rowOffset = row * featureCount;
       for (let f = 0; f < featureCount; f++) {
-        const slot = (f * BINS_PER_FEATURE + binned[rowOffset + f]!) * SLOTS;
+        const slot = (offsets[f]! + binned[rowOffset + f]!) * SLOTS;
         histogram[slot] = histogram[slot]! + gradient;
         histogram[slot + 1] = histogram[slot + 1]! + hessian;
         histogram[slot + 2] = histogram[slot + 2]! + 1;
@@ -245,9 +261,9 @@ export class TreeGrower {
     let best: SplitCandidate | null = null;
     let bestGain = 0;
     for (let f = 0; f < featureCount; f++) {
-      const base = f * BINS_PER_FEATURE * SLOTS;
+      const base = this.histogramOffsets[f]! * SLOTS;
       const binCount = nonMissingBinCounts[f]!;
-      const missingCount = histogram[base + MISSING_VALUE_BIN * SLOTS + 2]!;
+      const missingCount = histogram[base + binCount * SLOTS + 2]!;
       // With missing values, "every non-missing value left, missing right" is a split too.
       const lastBin = missingCount > 0 ? binCount - 1 : binCount - 2;
       let leftGradients = 0;
@@ -309,7 +325,7 @@ export class TreeGrower {
     for (let k = node.start; k < node.end; k++) {
       const row = indices[k]!;
       const bin = binned[row * featureCount + split.feature]!;
-      const goesLeft = bin === MISSING_VALUE_BIN ? split.missingGoesLeft : bin <= split.binThreshold;
+      const goesLeft = bin === nonMissingBinCounts[split.feature]! ? split.missingGoesLeft : bin <= split.binThreshold;
       if (goesLeft) indices[leftEnd++] = row;
       else scratch[rightCount++] = row;
     }
@@ -322,6 +338,7 @@ export class TreeGrower {
     tree.feature[node.id] = split.feature;
     tree.binThreshold[node.id] = split.binThreshold;
     tree.threshold[node.id] = splitsOffMissingOnly ? ALMOST_INFINITE : thresholds[split.binThreshold]!;
+    if (this.data.exactValues && split.rightBin !== undefined) this.placeXGBoostThreshold(tree, node.id, this.data.exactValues[split.feature]!, split.binThreshold, split.rightBin);
     tree.missingGoesLeft[node.id] = split.missingGoesLeft;
     const left = this.createNode(tree, node.start, leftEnd, split.leftGradients, split.leftHessians, node.depth + 1);
     const right = this.createNode(
@@ -335,5 +352,94 @@ export class TreeGrower {
     tree.left[node.id] = left.id;
     tree.right[node.id] = right.id;
     return [left, right];
+  }
+
+  /**
+   * The leaf value as XGBoost computes it: the Newton step −G/(H + λ) in float32 (0 when the node
+   * holds less hessian than min_child_weight), times the learning rate in float32.
+   */
+  private xgboostLeafValue(sumGradients: number, sumHessians: number): number {
+    const { l2Regularization, minHessianToSplit, shrinkage } = this.parameters;
+    const weight = sumHessians < minHessianToSplit || sumHessians <= 0 ? 0 : Math.fround(-sumGradients / (sumHessians + Math.fround(l2Regularization)));
+    return Math.fround(weight * Math.fround(shrinkage));
+  }
+
+  /** One child's gain G²/(H + λ) as XGBoost returns it: computed in double, rounded to float32. */
+  private xgboostGain(gradients: number, hessians: number): number {
+    return Math.fround((gradients * gradients) / (hessians + Math.fround(this.parameters.l2Regularization)));
+  }
+
+  /**
+   * XGBoost 1.x's exact greedy split search for dense data (`ColMaker`'s backward enumeration, as it
+   * runs when no value is missing): per feature, the node's distinct values from the largest down,
+   * a candidate at each boundary whose two sides both hold min_child_weight of hessian; the loss
+   * change in float32 (float32 child gains summed in float32, minus the float32 parent gain); the
+   * highest wins, on a tie the first in that order within a feature and the lower feature index
+   * across features; a split only when the loss change exceeds XGBoost's kRtEps (10⁻⁶).
+   */
+  private findBestXGBoostSplit(node: GrowingNode, exactValues: readonly Float64Array[]): SplitCandidate | null {
+    const histogram = node.histogram!;
+    const { featureCount, nonMissingBinCounts } = this.data;
+    const { minHessianToSplit } = this.parameters;
+    const totalGradients = node.sumGradients;
+    const totalHessians = node.sumHessians;
+    const totalCount = node.end - node.start;
+    const parentGain = this.xgboostGain(totalGradients, totalHessians);
+    let best: SplitCandidate | null = null;
+    let bestLossChange = -Infinity;
+    for (let f = 0; f < featureCount; f++) {
+      const base = this.histogramOffsets[f]! * SLOTS;
+      const binCount = nonMissingBinCounts[f]!;
+      if (histogram[base + binCount * SLOTS + 2]! > 0) throw new Error(`XGBoost's exact method is followed only without missing values; feature ${f} has some`);
+      if (exactValues[f]!.length !== binCount) throw new Error(`feature ${f}: ${exactValues[f]!.length} exact values for ${binCount} bins`);
+      let rightGradients = 0;
+      let rightHessians = 0;
+      let rightCount = 0;
+      let lowestRightBin = -1;
+      for (let b = binCount - 1; b >= 0; b--) {
+        const slot = base + b * SLOTS;
+        const count = histogram[slot + 2]!;
+        if (count === 0) continue;
+        if (rightCount > 0 && rightHessians >= minHessianToSplit) {
+          const leftHessians = totalHessians - rightHessians;
+          if (leftHessians >= minHessianToSplit) {
+            const childGains = Math.fround(this.xgboostGain(totalGradients - rightGradients, leftHessians) + this.xgboostGain(rightGradients, rightHessians));
+            const lossChange = Math.fround(childGains - parentGain);
+            if (lossChange > bestLossChange) {
+              bestLossChange = lossChange;
+              best = {
+                gain: lossChange,
+                feature: f,
+                binThreshold: b,
+                rightBin: lowestRightBin,
+                missingGoesLeft: false,
+                leftGradients: totalGradients - rightGradients,
+                leftHessians,
+                leftCount: totalCount - rightCount,
+              };
+            }
+          }
+        }
+        rightGradients += histogram[slot]!;
+        rightHessians += histogram[slot + 1]!;
+        rightCount += count;
+        lowestRightBin = b;
+      }
+    }
+    return best && bestLossChange > XGBOOST_MIN_SPLIT_LOSS_CHANGE ? best : null;
+  }
+
+  /**
+   * XGBoost's split value lies midway between the node's neighbouring values, not the whole
+   * column's, so a value that only other nodes hold (or an unseen one) between the two goes the
+   * way XGBoost sends it: the threshold is recomputed from the node's values, and the bin
+   * threshold follows it for bins with no row in this node.
+   */
+  private placeXGBoostThreshold(tree: GrownTree, nodeId: number, values: Float64Array, leftBin: number, rightBin: number): void {
+    const threshold = xgboostSplitThreshold(values[leftBin]!, values[rightBin]!);
+    let binThreshold = leftBin;
+    while (binThreshold + 1 < rightBin && values[binThreshold + 1]! <= threshold) binThreshold++;
+    tree.threshold[nodeId] = threshold;
+    tree.binThreshold[nodeId] = binThreshold;
   }
 }
