@@ -6,7 +6,7 @@ A developer tool, not run in CI (CI has no Python). It needs Debian's packages
 and runs with /usr/bin/python3:
 
   /usr/bin/python3 libs/scoring-models/reference/hillstrom_xgboost_reference.py \
-      --hillstrom ../shared/data/hillstrom.csv [--json tmp/reports/hillstrom-xgboost-reference.json]
+      --hillstrom ../shared/data/hillstrom.csv [--json /tmp/hillstrom-xgboost-reference.json]
   /usr/bin/python3 libs/scoring-models/reference/hillstrom_xgboost_reference.py \
       --hillstrom ../shared/data/hillstrom.csv --write-fixture \
       libs/scoring-models/src/gradient-boosting/fixtures/xgboost-hillstrom-fidelity.json
@@ -88,44 +88,59 @@ def qini_auc_score(y, uplift, t):
     return (np.trapz(y_actual, x_actual) - baseline) / (np.trapz(y_perfect, x_perfect) - baseline)
 
 
-def two_model(split, params):
-    """Fits one XGBClassifier per arm; returns the test uplift and the two fitted models."""
-    x, y, t = split["train"]
-    treated = xgb.XGBClassifier(**params).fit(x[t == 1], y[t == 1])
-    control = xgb.XGBClassifier(**params).fit(x[t == 0], y[t == 0])
-    x_test = split["test"][0]
-    uplift = treated.predict_proba(x_test)[:, 1] - control.predict_proba(x_test)[:, 1]
-    return uplift, treated, control
-
-
-# Variants: the issue's model is XGBClassifier(max_depth=2) with every other parameter default.
-# In xgboost 1.7 that means tree_method 'auto' (exact greedy below 2^22 rows), eta 0.3, 100 rounds,
-# base_score 0.5; xgboost 2.x changed two defaults: tree_method 'hist' and base_score estimated
-# from the labels, emulated here by tree_method='hist' with base_score = the arm's visit rate.
+# Variants of "a two-model XGBoost of depth 2": XGBClassifier(max_depth=2) with every other
+# parameter default is, in xgboost 1.7, tree_method 'auto' (exact greedy below 2^22 rows), eta 0.3,
+# 100 rounds, base_score 0.5. xgboost 2.0 changed two defaults: tree_method 'hist', and base_score
+# estimated from the labels, for the log loss by one Newton step from margin 0 (emulated here:
+# margin 4(mean − 0.5), as gradient 0.5 − y and hessian 0.25 give); xgboost 3.0 (dmlc/xgboost#10298)
+# estimates it as the labels' mean. Neither is run here: bookworm has 1.7.4 only.
+# Learning rate 0.1 is what hillstrom-evaluation.ts's reference settings have always named.
 VARIANTS = {
-    "default (xgboost 1.7: auto = exact, base_score 0.5)": {},
+    "defaults (1.7: tree_method auto = exact, eta 0.3)": {},
     "tree_method=exact": {"tree_method": "exact"},
     "tree_method=hist (max_bin 256)": {"tree_method": "hist"},
     "tree_method=approx": {"tree_method": "approx"},
+    "2.x defaults emulated (hist, base_score one Newton step)": {"tree_method": "hist", "base_score": "newton"},
+    "3.x defaults emulated (hist, base_score = arm rate)": {"tree_method": "hist", "base_score": "arm rate"},
+    "learning_rate=0.1 (auto = exact)": {"learning_rate": 0.1},
     "learning_rate=0.1, exact": {"tree_method": "exact", "learning_rate": 0.1},
+    "learning_rate=0.1, hist": {"tree_method": "hist", "learning_rate": 0.1},
+    "learning_rate=0.1, approx": {"tree_method": "approx", "learning_rate": 0.1},
+    "learning_rate=0.1, 2.x emulated (hist, Newton base_score)": {"tree_method": "hist", "learning_rate": 0.1, "base_score": "newton"},
+    "learning_rate=0.1, 3.x emulated (hist, base_score = arm rate)": {"tree_method": "hist", "learning_rate": 0.1, "base_score": "arm rate"},
 }
+
+
+def two_model_variant(split, extra):
+    """One XGBClassifier(max_depth=2, **extra) per arm; base_score "arm rate" or "newton" stand for
+    xgboost 3.x's and 2.x's intercepts estimated from each model's own labels."""
+    x, y, t = split["train"]
+    x_test = split["test"][0]
+    predictions = {}
+    for arm in (1, 0):
+        params = {"max_depth": 2, **extra}
+        rate = float(y[t == arm].mean())
+        if params.get("base_score") == "arm rate":
+            params["base_score"] = rate
+        elif params.get("base_score") == "newton":
+            params["base_score"] = float(1 / (1 + np.exp(-4 * (rate - 0.5))))
+        model = xgb.XGBClassifier(**params).fit(x[t == arm], y[t == arm])
+        predictions[arm] = model.predict_proba(x_test)[:, 1]
+    return predictions[1] - predictions[0], predictions
 
 
 def report(split):
     y, t = split["test"][1], split["test"][2]
     results = []
     for name, extra in VARIANTS.items():
-        uplift, *_ = two_model(split, {"max_depth": 2, **extra})
-        results.append({"variant": name, "params": {"max_depth": 2, **extra}, "upliftAt30": float(uplift_at_k(y, uplift, t, K)), "qini": float(qini_auc_score(y, uplift, t))})
-    # xgboost 2.x defaults, emulated: hist splits and the intercept at each arm's own visit rate.
-    x_train, y_train, t_train = split["train"]
-    preds = []
-    for arm in (1, 0):
-        rate = float(y_train[t_train == arm].mean())
-        model = xgb.XGBClassifier(max_depth=2, tree_method="hist", base_score=rate).fit(x_train[t_train == arm], y_train[t_train == arm])
-        preds.append(model.predict_proba(split["test"][0])[:, 1])
-    uplift = preds[0] - preds[1]
-    results.append({"variant": "xgboost 2.x defaults emulated (hist, base_score = arm visit rate)", "params": {"max_depth": 2, "tree_method": "hist", "base_score": "arm visit rate"}, "upliftAt30": float(uplift_at_k(y, uplift, t, K)), "qini": float(qini_auc_score(y, uplift, t))})
+        uplift, predictions = two_model_variant(split, extra)
+        results.append({
+            "variant": name,
+            "params": {"max_depth": 2, **extra},
+            "upliftAt30": float(uplift_at_k(y, uplift, t, K)),
+            "qini": float(qini_auc_score(y, uplift, t)),
+            "testProbabilities": {"treated": predictions[1].astype(float).tolist(), "control": predictions[0].astype(float).tolist()},
+        })
     return results
 
 
@@ -179,8 +194,10 @@ def main():
     for r in results:
         print(f"  {r['variant']:<70} uplift@30% {r['upliftAt30']:.4f}  Qini {r['qini']:.4f}")
     if args.json:
+        # With every test row's probabilities per arm: compare-hillstrom-with-xgboost.ts reads them.
         with open(args.json, "w") as out:
-            json.dump({"xgboostVersion": xgb.__version__, "results": results}, out, indent=1)
+            json.dump({"xgboostVersion": xgb.__version__, "results": results}, out)
+        print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

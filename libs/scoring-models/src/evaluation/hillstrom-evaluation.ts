@@ -37,7 +37,9 @@ export const UPLIFT_K = 0.3;
 
 /**
  * The reference model's own settings (two-model XGBoost, depth 2, learning rate 0.1, 100 rounds,
- * L2 λ = 1, no early stopping): the T-learner every other candidate is compared with.
+ * L2 λ = 1, no early stopping): the T-learner every other candidate is compared with. It grows
+ * them with this GBDT's histogram method and defaults (quantile bins, ≥ 20 rows per leaf, start
+ * at the mean), so it only approximates the reference; XGBOOST_REFERENCE_CANDIDATE reproduces it.
  */
 export const HILLSTROM_GRADIENT_BOOSTING_OPTIONS: Partial<GradientBoostingOptions> = {
   maxDepth: 2,
@@ -75,7 +77,9 @@ const bootstrapBagged = (members: number, learner: UpliftLearner): UpliftLearner
  * max_bin 256), base_score the mean (here the log-odds of the positive rate), no early stopping.
  * Left different: depth-wise growth (the same trees at depth 2: every node with a positive gain is
  * split either way), XGBoost's weighted quantile sketch for bin edges, and its split gain's factor
- * ½ (which does not change which split wins with gamma 0).
+ * ½ (which does not change which split wins with gamma 0). Session 3 found that xgboost 1.7's
+ * default for this data is the exact method with base_score 0.5, not bins and the mean; the
+ * faithful version of these defaults is 't-xgboost-defaults-depth-2'.
  */
 export const XGBOOST_LIKE_DEPTH_2_OPTIONS: Partial<GradientBoostingOptions> = {
   maxDepth: 2,
