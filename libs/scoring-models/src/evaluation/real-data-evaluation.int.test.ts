@@ -76,6 +76,7 @@ describe('evaluation on the real data sets', () => {
       expect(Math.abs(reproduced.upliftAt30 - XGBOOST_REFERENCE_FIGURES.upliftAt30)).toBeLessThanOrEqual(1e-4);
       expect(Math.abs(reproduced.qini - XGBOOST_REFERENCE_FIGURES.qini)).toBeLessThanOrEqual(1e-4);
       expect(reproduced.upliftAt30).toBeGreaterThanOrEqual(HILLSTROM_TARGET_UPLIFT_AT_30);
+      expect(evaluation.referenceTarget).toMatchObject({ model: XGBOOST_REFERENCE_CANDIDATE, required: HILLSTROM_TARGET_UPLIFT_AT_30, achieved: reproduced.upliftAt30, met: true });
     });
 
     it('chose a learner whose cross-validated score on the training rows is not worse than the T-learner’s', () => {
