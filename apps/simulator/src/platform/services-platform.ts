@@ -75,8 +75,59 @@ export interface ServicesPlatformOptions {
   readonly brokers: readonly string[];
   /** `dunning.actions.v1` of this platform (an instance's topics carry its prefix). */
   readonly actionsTopic?: string;
-  readonly quiet?: { readonly consecutiveChecks?: number; readonly intervalMs?: number; readonly timeoutMs?: number };
+  readonly quiet?: QuietOptions;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Milliseconds since the epoch, for the settle deadline (tests pass a fake one with `sleep`). */
+  readonly now?: () => number;
+}
+
+/**
+ * When the platform counts as settled after a clock move: `consecutiveChecks` quiet probe rounds in a
+ * row (a probe that cannot tell counts as busy), within `timeoutMs`. The first round goes out at once;
+ * after a busy round the pause starts at `intervalMs` and grows by `backoff` per busy round up to
+ * `maxIntervalMs`, so a long busy spell is probed a few times a second instead of twenty (each round
+ * costs every service a few statements and a Kafka offsets request, CPU the busy services need);
+ * after a quiet round the confirming round follows `confirmIntervalMs` later, never backed off.
+ * `backoff: 1` gives the fixed schedule of old (a round every `intervalMs`).
+ */
+export interface QuietOptions {
+  readonly consecutiveChecks?: number;
+  /** The first pause after a busy round (--quiet-interval-ms; the e2e run passes 50). Default 250. */
+  readonly intervalMs?: number;
+  /** Growth of the pause per busy round. Default 1.5. */
+  readonly backoff?: number;
+  /** Default 250 (at least `intervalMs`). */
+  readonly maxIntervalMs?: number;
+  /** The pause between quiet rounds. Default `intervalMs`. */
+  readonly confirmIntervalMs?: number;
+  readonly timeoutMs?: number;
+}
+
+export interface QuietSchedule {
+  readonly consecutiveChecks: number;
+  readonly intervalMs: number;
+  readonly backoff: number;
+  readonly maxIntervalMs: number;
+  readonly confirmIntervalMs: number;
+  readonly timeoutMs: number;
+}
+
+export function quietSchedule(options: QuietOptions = {}): QuietSchedule {
+  const intervalMs = options.intervalMs ?? 250;
+  return {
+    consecutiveChecks: options.consecutiveChecks ?? 3,
+    intervalMs,
+    backoff: Math.max(1, options.backoff ?? 1.5),
+    maxIntervalMs: Math.max(intervalMs, options.maxIntervalMs ?? 250),
+    confirmIntervalMs: options.confirmIntervalMs ?? intervalMs,
+    timeoutMs: options.timeoutMs ?? 120_000,
+  };
+}
+
+/** The pause before the next round, after `busyRounds` busy rounds so far in this wait and a round that was quiet or not. */
+export function pauseBeforeNextRound(schedule: QuietSchedule, busyRounds: number, lastRoundQuiet: boolean): number {
+  if (lastRoundQuiet) return schedule.confirmIntervalMs;
+  return Math.min(schedule.maxIntervalMs, Math.round(schedule.intervalMs * schedule.backoff ** Math.max(0, busyRounds - 1)));
 }
 
 /**
@@ -90,6 +141,7 @@ export class ServicesPlatform implements Platform {
   private clock: Date | undefined;
   private held: BillingEvent[] = [];
   private moves = 0;
+  private probeRounds = 0;
   /** Wall-clock milliseconds spent, by step: where a simulated day's time goes. */
   readonly timings: Record<string, number> = {};
 
@@ -107,6 +159,11 @@ export class ServicesPlatform implements Platform {
   /** How often the clocks moved. */
   get clockMoves(): number {
     return this.moves;
+  }
+
+  /** Quiescence probe rounds so far (each asks every probe once). */
+  get quiescenceRounds(): number {
+    return this.probeRounds;
   }
 
   /** Events handed to `publish` and not yet sent because their time has not come. */
@@ -143,22 +200,27 @@ export class ServicesPlatform implements Platform {
   }
 
   private async settle(): Promise<void> {
-    const consecutive = this.options.quiet?.consecutiveChecks ?? 3;
-    const interval = this.options.quiet?.intervalMs ?? 250;
-    const deadline = Date.now() + (this.options.quiet?.timeoutMs ?? 120_000);
+    const schedule = quietSchedule(this.options.quiet);
+    const consecutive = schedule.consecutiveChecks;
+    const now = this.options.now ?? Date.now;
+    const deadline = now() + schedule.timeoutMs;
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     let inARow = 0;
+    let busyRounds = 0;
     let details: string[] = [];
     while (inARow < consecutive) {
+      this.probeRounds += 1;
       // A probe that cannot tell (the service answered 5xx, e.g. PostgreSQL out of connections) counts as busy.
       const results = await Promise.all(
         this.options.probes.map(async (probe) => ({ probe: probe.name, ...(await probe.check().catch((error: unknown) => ({ quiet: false, detail: `cannot tell: ${error instanceof Error ? error.message : String(error)}` }))) })),
       );
       details = results.filter((r) => !r.quiet).map((r) => `${r.probe}: ${r.detail}`);
-      inARow = details.length === 0 ? inARow + 1 : 0;
+      const quiet = details.length === 0;
+      inARow = quiet ? inARow + 1 : 0;
+      if (!quiet) busyRounds += 1;
       if (inARow >= consecutive) break;
-      if (Date.now() > deadline) throw new Error(`the platform did not settle: ${details.join('; ')}`);
-      await sleep(interval);
+      if (now() > deadline) throw new Error(`the platform did not settle: ${details.join('; ')}`);
+      await sleep(pauseBeforeNextRound(schedule, busyRounds, quiet));
     }
   }
 

@@ -2,7 +2,7 @@ import type { BillingEvent } from '@dunning/contracts';
 import type { CustomerInbox } from '../adapters/inbox/customer-inbox';
 import type { KafkaBillingProducer } from '../adapters/kafka-billing-producer';
 import { epochDayOf } from '../domain/calendar';
-import { ServicesPlatform, type ClockDriver, type QuiescenceProbe } from './services-platform';
+import { pauseBeforeNextRound, quietSchedule, ServicesPlatform, type ClockDriver, type QuiescenceProbe, type QuietOptions } from './services-platform';
 
 function platformWith(probes: QuiescenceProbe[], clocks: ClockDriver[] = [], collected: number[] = []) {
   const published: BillingEvent[][] = [];
@@ -64,5 +64,79 @@ describe('the services platform', () => {
     await platform.advanceClockTo(new Date('2026-03-01T23:00:00Z')); // midnight in Stockholm
     await platform.collectCustomerInbox();
     expect(collected).toEqual([epochDayOf('2026-03-01')]);
+  });
+
+  describe('the quiet wait\'s schedule', () => {
+    it('backs off ×1.5 per busy round up to the cap; the confirming round follows a quiet one after the short pause', () => {
+      const schedule = quietSchedule({ consecutiveChecks: 2, intervalMs: 50 });
+      expect(schedule).toEqual({ consecutiveChecks: 2, intervalMs: 50, backoff: 1.5, maxIntervalMs: 250, confirmIntervalMs: 50, timeoutMs: 120_000 });
+      expect([1, 2, 3, 4, 5, 6, 10].map((busy) => pauseBeforeNextRound(schedule, busy, false))).toEqual([50, 75, 113, 169, 250, 250, 250]);
+      expect(pauseBeforeNextRound(schedule, 7, true)).toBe(50);
+      // backoff 1: the fixed schedule of old
+      expect([1, 5, 20].map((busy) => pauseBeforeNextRound(quietSchedule({ intervalMs: 50, backoff: 1 }), busy, false))).toEqual([50, 50, 50]);
+      // a cap below the first pause is the first pause
+      expect(quietSchedule({ intervalMs: 500, maxIntervalMs: 100 }).maxIntervalMs).toBe(500);
+    });
+
+    /**
+     * A fake platform whose services are busy for `busyMs` after each clock move (a probe that
+     * cannot tell now and then), on a fake clock the injected sleep moves: the rounds one simulated
+     * day costs and how long after the platform went quiet the wait noticed.
+     */
+    async function day(quiet: QuietOptions, busyMs: number): Promise<{ rounds: number; lateMs: number }> {
+      let now = 0;
+      let calls = 0;
+      const service = (name: string): QuiescenceProbe => ({
+        name,
+        check: async () => {
+          calls += 1;
+          if (now < busyMs && calls % 7 === 0) throw new Error('HTTP 503');
+          return { quiet: now >= busyMs, detail: now >= busyMs ? '' : 'lag 3' };
+        },
+      });
+      const producer = { publish: async () => undefined, disconnect: async () => undefined } as unknown as KafkaBillingProducer;
+      const platform = new ServicesPlatform({
+        producer,
+        inbox: { collect: async () => [] } as unknown as CustomerInbox,
+        clocks: [],
+        probes: ['invoicing', 'orchestrator', 'notifier', 'collection', 'scoring', 'kannel'].map(service),
+        timeZone: 'Europe/Stockholm',
+        brokers: [],
+        quiet,
+        sleep: async (ms) => void (now += ms),
+        now: () => now,
+      });
+      await platform.waitUntilQuiet();
+      return { rounds: platform.quiescenceRounds, lateMs: now - busyMs };
+    }
+
+    // Busy spells after a day's clock move: most days settle within tens of ms, some take seconds.
+    const spells = [0, 20, 40, 80, 150, 300, 600, 1_200, 2_100, 5_000];
+    const fixed: QuietOptions = { consecutiveChecks: 2, intervalMs: 50, backoff: 1 };
+    const adaptive: QuietOptions = { consecutiveChecks: 2, intervalMs: 50 };
+
+    it('needs the same quiet rounds in a row, far fewer rounds per busy day, and notices quiet within a cap\'s pause', async () => {
+      const rows: string[] = [];
+      let before = 0;
+      let after = 0;
+      for (const busyMs of spells) {
+        const old = await day(fixed, busyMs);
+        const now = await day(adaptive, busyMs);
+        before += old.rounds;
+        after += now.rounds;
+        rows.push(`busy ${String(busyMs).padStart(5)} ms: rounds ${String(old.rounds).padStart(3)} -> ${String(now.rounds).padStart(2)}, noticed ${String(old.lateMs).padStart(3)} -> ${String(now.lateMs).padStart(3)} ms after quiet`);
+        expect(now.rounds).toBeLessThanOrEqual(old.rounds);
+        // Two quiet rounds in a row, the second one confirming pause later: at least 50 ms after quiet.
+        expect(now.lateMs).toBeGreaterThanOrEqual(50);
+        expect(now.lateMs).toBeLessThanOrEqual(250 + 50);
+      }
+      process.stdout.write(`settle rounds per simulated day, fixed 50 ms vs adaptive 50 ms ×1.5 ≤ 250 ms:\n  ${rows.join('\n  ')}\n  total ${before} -> ${after}\n`);
+      expect(await day(adaptive, 0)).toEqual({ rounds: 2, lateMs: 50 }); // quiet at once: two rounds 50 ms apart, as before
+      expect(after).toBeLessThan(before / 2);
+    });
+
+    it('still times out and names the busy probe under the adaptive schedule', async () => {
+      await expect(day({ consecutiveChecks: 2, intervalMs: 50, timeoutMs: 2_000 }, 10_000)).rejects.toThrow('the platform did not settle: invoicing: lag 3');
+    });
   });
 });
