@@ -1,5 +1,5 @@
 import type { SqlClient } from '@dunning/event-store';
-import type { PersonalDataVault } from './vault';
+import type { CustomerKey, CustomerKeyRow, PersonalDataVault } from './vault';
 
 /**
  * A customer's contact: the personal data invoicing keeps (name, e-mail, phone, postal address).
@@ -45,27 +45,33 @@ export class ContactBook {
   }
 
   async current(tx: SqlClient, customerId: string): Promise<CurrentContact> {
-    const { rows } = await tx.query<{ sealed_contact: string | null; destroyed_at: Date | null }>(
-      `SELECT c.sealed_contact, k.destroyed_at
+    return (await this.read(tx, customerId)).current;
+  }
+
+  /** The sealed contact to record if `next` differs from what is on file; undefined when nothing changed. */
+  async sealIfChanged(tx: SqlClient, customerId: string, next: Contact): Promise<{ sealed: string; fields: string[] } | undefined> {
+    const { current, key } = await this.read(tx, customerId);
+    if (current.status === 'on-file' && canonicalContact(current.contact) === canonicalContact(next)) return undefined;
+    if (current.status !== 'on-file' && fieldsOf(next).length === 0) return undefined;
+    const sealWith = key ?? (await this.vault.createKey(tx, customerId));
+    return { sealed: this.vault.seal(customerId, sealWith, canonicalContact(next)), fields: fieldsOf(next) };
+  }
+
+  /** The contact on file and the live key that opens it, in one statement (both are needed to compare and to seal). */
+  private async read(tx: SqlClient, customerId: string): Promise<{ current: CurrentContact; key: CustomerKey | undefined }> {
+    const { rows } = await tx.query<CustomerKeyRow & { sealed_contact: string | null; destroyed_at: Date | null }>(
+      `SELECT k.key_id, k.key_material, k.wrapped_with, k.destroyed_at, c.sealed_contact
          FROM ${this.keys} k LEFT JOIN ${this.contacts} c ON c.customer_id = k.customer_id
         WHERE k.customer_id = $1`,
       [customerId],
     );
     const row = rows[0];
-    if (!row) return { status: 'none' };
-    if (row.destroyed_at !== null) return { status: 'erased' };
-    if (row.sealed_contact === null) return { status: 'none' };
-    const opened = this.vault.open(customerId, await this.vault.currentKey(tx, customerId), row.sealed_contact);
-    return opened === undefined ? { status: 'erased' } : { status: 'on-file', contact: JSON.parse(opened) as Contact };
-  }
-
-  /** The sealed contact to record if `next` differs from what is on file; undefined when nothing changed. */
-  async sealIfChanged(tx: SqlClient, customerId: string, next: Contact): Promise<{ sealed: string; fields: string[] } | undefined> {
-    const current = await this.current(tx, customerId);
-    if (current.status === 'on-file' && canonicalContact(current.contact) === canonicalContact(next)) return undefined;
-    if (current.status !== 'on-file' && fieldsOf(next).length === 0) return undefined;
-    const key = await this.vault.keyFor(tx, customerId);
-    return { sealed: this.vault.seal(customerId, key, canonicalContact(next)), fields: fieldsOf(next) };
+    if (!row) return { current: { status: 'none' }, key: undefined };
+    if (row.destroyed_at !== null) return { current: { status: 'erased' }, key: undefined };
+    const key = this.vault.liveKeyOf(customerId, row);
+    if (row.sealed_contact === null) return { current: { status: 'none' }, key };
+    const opened = this.vault.open(customerId, key, row.sealed_contact);
+    return { current: opened === undefined ? { status: 'erased' } : { status: 'on-file', contact: JSON.parse(opened) as Contact }, key };
   }
 
   /** Free text that may hold personal data (a dispute reason), sealed with the customer's key. */

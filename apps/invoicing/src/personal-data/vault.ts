@@ -21,6 +21,13 @@ export interface CustomerKey {
   readonly key: Buffer;
 }
 
+/** The columns of a `customer_keys` row that hold the key. */
+export interface CustomerKeyRow {
+  readonly key_id: string;
+  readonly key_material: Buffer | null;
+  readonly wrapped_with: string;
+}
+
 export class PersonalDataErasedError extends Error {
   constructor(readonly customerId: string) {
     super(`the personal data of customer ${customerId} was erased`);
@@ -77,19 +84,26 @@ export class PersonalDataVault {
 
   /** The customer's live key, or undefined if there is none (never created, or destroyed). */
   async currentKey(tx: SqlClient, customerId: string): Promise<CustomerKey | undefined> {
-    const { rows } = await tx.query<{ key_id: string; key_material: Buffer | null; wrapped_with: string }>(
-      `SELECT key_id, key_material, wrapped_with FROM ${this.table} WHERE customer_id = $1`,
-      [customerId],
-    );
-    const row = rows[0];
+    const { rows } = await tx.query<CustomerKeyRow>(`SELECT key_id, key_material, wrapped_with FROM ${this.table} WHERE customer_id = $1`, [customerId]);
+    return this.liveKeyOf(customerId, rows[0]);
+  }
+
+  /** The live key in a `customer_keys` row a caller read itself (joined with what it needs), or undefined. */
+  liveKeyOf(customerId: string, row: CustomerKeyRow | undefined): CustomerKey | undefined {
     if (!row || row.key_material === null) return undefined;
     return { keyId: row.key_id, key: this.unwrap(customerId, row.key_id, row.key_material, row.wrapped_with) };
   }
 
   /** The customer's live key, created on first use (and again after an erasure: a new key, old values stay unreadable). */
   async keyFor(tx: SqlClient, customerId: string): Promise<CustomerKey> {
-    const existing = await this.currentKey(tx, customerId);
-    if (existing) return existing;
+    return (await this.currentKey(tx, customerId)) ?? (await this.createKey(tx, customerId));
+  }
+
+  /**
+   * A new key for a customer the caller found without a live one. Should another transaction have
+   * created one since, that one is returned instead (it may already seal values).
+   */
+  async createKey(tx: SqlClient, customerId: string): Promise<CustomerKey> {
     const keyId = randomUUID();
     const key = randomBytes(32);
     const { rows } = await tx.query<{ key_id: string }>(
