@@ -92,7 +92,7 @@ export class AccountStore {
   async execute(tx: SqlClient, command: AccountCommand, context: { origin?: Origin; cache?: AccountCache } = {}): Promise<WriteOutcome> {
     const customerId = command.data.customerId;
     const { state, version } = await this.load(tx, customerId, context.cache);
-    const foreign = await this.foreignInvoice(tx, command);
+    const foreign = await this.foreignInvoice(tx, command, state);
     if (foreign) return { kind: 'rejected', rejection: foreign, state };
     const decision = decide(command, state, this.options.policy);
     if (isRejection(decision)) return { kind: 'rejected', rejection: decision, state };
@@ -116,7 +116,7 @@ export class AccountStore {
       events.map((identified): NewEvent => ({ eventId: identified.eventId, type: identified.event.type, data: identified.event.data, metadata })),
       { outbox },
     );
-    await this.project(tx, customerId, decision, after, result.nextExpectedVersion, now, context.origin);
+    await this.project(tx, customerId, decision, state, after, result.nextExpectedVersion, now, context.origin);
     context.cache?.set(customerId, { state: after, version: result.nextExpectedVersion });
     return { kind: 'applied', events, before: state, after };
   }
@@ -126,9 +126,12 @@ export class AccountStore {
    * naming an invoice of another customer is refused here, before the account decides, instead of
    * waiting for an invoice that will never come to this account.
    */
-  private async foreignInvoice(tx: SqlClient, command: AccountCommand): Promise<Rejection | undefined> {
+  private async foreignInvoice(tx: SqlClient, command: AccountCommand, state: AccountState): Promise<Rejection | undefined> {
     const invoiceId = 'invoiceId' in command.data ? command.data.invoiceId : undefined;
     if (invoiceId === undefined || command.type === 'CheckDeadlines') return undefined;
+    // An invoice of this account has its `invoices` row under this customer (project() refuses to
+    // write it otherwise, and rows are never deleted): only an id the account does not know can be another's.
+    if (state.invoices[invoiceId] !== undefined) return undefined;
     const { rows } = await tx.query<{ customer_id: string }>(`SELECT customer_id FROM ${this.s}.invoices WHERE invoice_id = $1`, [invoiceId]);
     const owner = rows[0]?.customer_id;
     if (owner === undefined || owner === command.data.customerId) return undefined;
@@ -165,7 +168,16 @@ export class AccountStore {
   }
 
   /** The read models, changed in the same transaction as the append. */
-  private async project(tx: SqlClient, customerId: string, events: readonly AccountEvent[], after: AccountState, version: number, now: Date, origin: Origin | undefined): Promise<void> {
+  private async project(
+    tx: SqlClient,
+    customerId: string,
+    events: readonly AccountEvent[],
+    before: AccountState,
+    after: AccountState,
+    version: number,
+    now: Date,
+    origin: Origin | undefined,
+  ): Promise<void> {
     const touched = new Set(events.map(invoiceIdOf).filter((id): id is string => id !== undefined));
     for (const invoiceId of touched) {
       const invoice = after.invoices[invoiceId];
@@ -214,6 +226,10 @@ export class AccountStore {
           break;
       }
     }
+    // Whether an account has a deadline at all does not depend on the policy (only when it falls
+    // does), and every append stored it for the state it produced: none before and none after
+    // means there is no row to delete.
+    if (nextDeadline(before, this.options.policy) === undefined && nextDeadline(after, this.options.policy) === undefined) return;
     await this.storeDeadline(tx, customerId, after);
   }
 
