@@ -143,9 +143,13 @@ export class NotifierRuntime {
   dispatchDue(): Promise<number> {
     const run = this.passes.then(async () => {
       let handled = 0;
-      for (let found = await this.dispatcher.runOnce(); found > 0 && !this.stopped; found = await this.dispatcher.runOnce()) {
-        handled += found;
-        this.handled += found;
+      // Passes until one took all that was due when it began: that one needs no empty pass after it.
+      for (let done = false; !done && !this.stopped; ) {
+        const pass = await this.dispatcher.runPass();
+        done = pass.complete;
+        if (pass.handled === 0) continue;
+        handled += pass.handled;
+        this.handled += pass.handled;
         // The pass committed outcome events to the outbox: publish them now, not at the relay's next poll.
         this.relay.wake();
       }

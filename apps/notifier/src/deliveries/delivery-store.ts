@@ -126,22 +126,50 @@ export class DeliveryStore {
     return rowCount === 1 ? 'accepted' : 'duplicate';
   }
 
-  /** Locks up to `limit` deliveries that are due, skipping rows another worker holds. */
-  async claimDue(client: SqlClient, now: Date, limit: number): Promise<DeliveryRow[]> {
-    const { rows } = await client.query<RawDelivery>(
-      `SELECT * FROM ${this.s}.deliveries WHERE state = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+  /**
+   * One dispatcher pass's work, in one statement outside any transaction: up to `limit` attempts in
+   * `sending` whose lease ran out (a crash, an ambiguous provider answer) and up to `limit` due
+   * pending deliveries, skipping rows another worker holds. The locks end with the statement: each
+   * delivery is locked again in its own transaction, where its state is checked.
+   */
+  async claim(client: SqlClient, now: Date, limit: number): Promise<{ readonly expired: DeliveryRow[]; readonly due: DeliveryRow[] }> {
+    const { rows } = await client.query<RawDelivery & { part: number }>(
+      `WITH expired AS (SELECT * FROM ${this.s}.deliveries WHERE state = 'sending' AND lease_until <= $1 ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED),
+            due AS (SELECT * FROM ${this.s}.deliveries WHERE state = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       SELECT * FROM (SELECT 1 AS part, * FROM expired UNION ALL SELECT 2 AS part, * FROM due) claimed
+        ORDER BY part, CASE WHEN part = 1 THEN lease_until ELSE next_attempt_at END`,
       [now, limit],
     );
-    return rows.map(toRow);
+    return { expired: rows.filter((r) => r.part === 1).map(toRow), due: rows.filter((r) => r.part === 2).map(toRow) };
   }
 
-  /** Locks attempts left in `sending` whose lease ran out (a crash, or an ambiguous provider answer). */
-  async claimExpiredAttempts(client: SqlClient, now: Date, limit: number): Promise<DeliveryRow[]> {
-    const { rows } = await client.query<RawDelivery>(
-      `SELECT * FROM ${this.s}.deliveries WHERE state = 'sending' AND lease_until <= $1 ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [now, limit],
+  /**
+   * Locks a delivery and reads what its send-time checks need in the same statement: the invoice,
+   * the customer and when the customer was contacted since `since` (the cap). Only when the lock was
+   * free at once: rows committed while a statement waits for a lock stay invisible to it, so when
+   * another transaction holds the delivery this answers `busy` and the caller locks first and reads after.
+   */
+  async lockWithFacts(client: SqlClient, deliveryId: string, since: Date): Promise<{ readonly row: DeliveryRow; readonly invoice: InvoiceFacts | undefined; readonly customer: CustomerFacts | undefined; readonly recentContacts: Date[] } | 'busy'> {
+    const { rows } = await client.query<RawDelivery & RawInvoice & RawCustomer & { recent_contacts: Date[]; has_invoice: boolean; has_customer: boolean; invoice_customer_id: string }>(
+      `SELECT d.*, i.invoice_id IS NOT NULL AS has_invoice, i.customer_id AS invoice_customer_id, i.status, i.amount_minor, i.balance_minor, i.currency, to_char(i.due_date, 'YYYY-MM-DD') AS due_date, i.payment_reference, i.brand,
+              c.customer_id IS NOT NULL AS has_customer, c.customer_type, c.locale, c.time_zone, c.country, c.reachable_channels,
+              ARRAY(SELECT COALESCE(r.sent_at, r.sending_started_at) FROM ${this.s}.deliveries r
+                     WHERE r.customer_id = d.customer_id AND r.state IN ('sending', 'sent', 'delivered') AND COALESCE(r.sent_at, r.sending_started_at) > $2) AS recent_contacts
+         FROM ${this.s}.deliveries d
+         LEFT JOIN ${this.s}.invoices i ON i.invoice_id = d.invoice_id
+         LEFT JOIN ${this.s}.customers c ON c.customer_id = d.customer_id
+        WHERE d.delivery_id = $1
+        FOR UPDATE OF d SKIP LOCKED`,
+      [deliveryId, since],
     );
-    return rows.map(toRow);
+    const raw = rows[0];
+    if (!raw) return 'busy';
+    return {
+      row: toRow(raw),
+      invoice: raw.has_invoice ? toInvoice({ ...raw, customer_id: raw.invoice_customer_id }) : undefined,
+      customer: raw.has_customer ? toCustomer(raw) : undefined,
+      recentContacts: raw.recent_contacts,
+    };
   }
 
   /**
@@ -164,15 +192,6 @@ export class DeliveryStore {
     return rows[0] ? toRow(rows[0]) : undefined;
   }
 
-  async find(client: SqlClient, deliveryId: string): Promise<DeliveryRow | undefined> {
-    const { rows } = await client.query<RawDelivery>(`SELECT * FROM ${this.s}.deliveries WHERE delivery_id = $1`, [deliveryId]);
-    return rows[0] ? toRow(rows[0]) : undefined;
-  }
-
-  async findByAction(client: SqlClient, actionId: string): Promise<DeliveryRow | undefined> {
-    return this.find(client, deliveryIdFor(actionId));
-  }
-
   async defer(client: SqlClient, deliveryId: string, until: Date, code: string, now: Date): Promise<void> {
     await client.query(`UPDATE ${this.s}.deliveries SET state = 'pending', next_attempt_at = $2, outcome_code = $3, lease_until = NULL, updated_at = $4 WHERE delivery_id = $1`, [deliveryId, until, code, now]);
   }
@@ -189,8 +208,18 @@ export class DeliveryStore {
     await client.query(`UPDATE ${this.s}.deliveries SET lease_until = $2, outcome_code = $3, updated_at = $4 WHERE delivery_id = $1`, [deliveryId, leaseUntil, code, now]);
   }
 
-  async markSent(client: SqlClient, deliveryId: string, providerRef: string, now: Date): Promise<void> {
-    await client.query(`UPDATE ${this.s}.deliveries SET state = 'sent', provider_ref = $2, sent_at = $3, lease_until = NULL, updated_at = $3 WHERE delivery_id = $1`, [deliveryId, providerRef, now]);
+  /**
+   * Records `sent` and answers the delivery reports stored so far (in arrival order). Call it with
+   * the delivery locked: the statement then sees every report committed before the lock was taken,
+   * and a report arriving later waits for the lock and finds `sent`.
+   */
+  async markSent(client: SqlClient, deliveryId: string, providerRef: string, now: Date): Promise<number[]> {
+    const { rows } = await client.query<{ report_types: number[] }>(
+      `UPDATE ${this.s}.deliveries SET state = 'sent', provider_ref = $2, sent_at = $3, lease_until = NULL, updated_at = $3 WHERE delivery_id = $1
+       RETURNING ARRAY(SELECT report_type FROM ${this.s}.provider_reports WHERE delivery_id = $1 ORDER BY received_at, report_type) AS report_types`,
+      [deliveryId, providerRef, now],
+    );
+    return rows[0]?.report_types ?? [];
   }
 
   async finish(client: SqlClient, deliveryId: string, state: 'delivered' | 'failed' | 'skipped', code: string | null, now: Date, channel?: Channel): Promise<void> {
@@ -212,12 +241,19 @@ export class DeliveryStore {
 
   // --- delivery reports -------------------------------------------------------------------------
 
-  async recordReport(client: SqlClient, deliveryId: string, reportType: number, now: Date): Promise<'new' | 'repeat'> {
-    const { rowCount } = await client.query(
-      `INSERT INTO ${this.s}.provider_reports (delivery_id, report_type, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+  /**
+   * Locks the delivery and stores the report in one statement (the lock is taken before the insert);
+   * with `lock: false` only stores it. Undefined when there is no such delivery.
+   */
+  async lockAndRecordReport(client: SqlClient, deliveryId: string, reportType: number, now: Date, options: { readonly lock: boolean } = { lock: true }): Promise<{ readonly row: DeliveryRow; readonly report: 'new' | 'repeat' } | undefined> {
+    const { rows } = await client.query<RawDelivery & { new_report: boolean }>(
+      `WITH d AS (SELECT * FROM ${this.s}.deliveries WHERE delivery_id = $1${options.lock ? ' FOR UPDATE' : ''}),
+            r AS (INSERT INTO ${this.s}.provider_reports (delivery_id, report_type, received_at) SELECT delivery_id, $2, $3 FROM d ON CONFLICT DO NOTHING RETURNING 1)
+       SELECT d.*, EXISTS (SELECT 1 FROM r) AS new_report FROM d`,
       [deliveryId, reportType, now],
     );
-    return rowCount === 1 ? 'new' : 'repeat';
+    const raw = rows[0];
+    return raw ? { row: toRow(raw), report: raw.new_report ? 'new' : 'repeat' } : undefined;
   }
 
   async reportTypes(client: SqlClient, deliveryId: string): Promise<number[]> {
@@ -253,34 +289,54 @@ export class DeliveryStore {
   }
 
   async invoice(client: SqlClient, invoiceId: string): Promise<InvoiceFacts | undefined> {
-    const { rows } = await client.query<{ invoice_id: string; customer_id: string; status: string; amount_minor: string; balance_minor: string; currency: string; due_date: string; payment_reference: string | null; brand: string | null }>(
+    const { rows } = await client.query<RawInvoice>(
       `SELECT invoice_id, customer_id, status, amount_minor, balance_minor, currency, to_char(due_date, 'YYYY-MM-DD') AS due_date, payment_reference, brand FROM ${this.s}.invoices WHERE invoice_id = $1`,
       [invoiceId],
     );
-    const row = rows[0];
-    if (!row) return undefined;
-    const balance = { minor: Number(row.balance_minor), currency: row.currency };
-    return {
-      invoiceId: row.invoice_id,
-      customerId: row.customer_id,
-      standing: { status: row.status as InvoiceStanding['status'], balance },
-      amount: { minor: Number(row.amount_minor), currency: row.currency },
-      dueDate: row.due_date,
-      ...(row.payment_reference ? { paymentReference: row.payment_reference } : {}),
-      ...(row.brand ? { brand: row.brand } : {}),
-    };
+    return rows[0] ? toInvoice(rows[0]) : undefined;
   }
 
   async customer(client: SqlClient, customerId: string): Promise<CustomerFacts | undefined> {
-    const { rows } = await client.query<{ customer_type: 'consumer' | 'business'; locale: string; time_zone: string; country: string | null; reachable_channels: Channel[] }>(
-      `SELECT customer_type, locale, time_zone, country, reachable_channels FROM ${this.s}.customers WHERE customer_id = $1`,
-      [customerId],
-    );
-    const row = rows[0];
-    if (!row) return undefined;
-    return { customerType: row.customer_type, locale: row.locale, timeZone: row.time_zone, ...(row.country ? { country: row.country } : {}), reachableChannels: row.reachable_channels };
+    const { rows } = await client.query<RawCustomer>(`SELECT customer_type, locale, time_zone, country, reachable_channels FROM ${this.s}.customers WHERE customer_id = $1`, [customerId]);
+    return rows[0] ? toCustomer(rows[0]) : undefined;
   }
+}
 
+interface RawInvoice {
+  invoice_id: string;
+  customer_id: string;
+  status: string;
+  amount_minor: string;
+  balance_minor: string;
+  currency: string;
+  due_date: string;
+  payment_reference: string | null;
+  brand: string | null;
+}
+
+interface RawCustomer {
+  customer_type: 'consumer' | 'business';
+  locale: string;
+  time_zone: string;
+  country: string | null;
+  reachable_channels: Channel[];
+}
+
+function toInvoice(row: RawInvoice): InvoiceFacts {
+  const balance = { minor: Number(row.balance_minor), currency: row.currency };
+  return {
+    invoiceId: row.invoice_id,
+    customerId: row.customer_id,
+    standing: { status: row.status as InvoiceStanding['status'], balance },
+    amount: { minor: Number(row.amount_minor), currency: row.currency },
+    dueDate: row.due_date,
+    ...(row.payment_reference ? { paymentReference: row.payment_reference } : {}),
+    ...(row.brand ? { brand: row.brand } : {}),
+  };
+}
+
+function toCustomer(row: RawCustomer): CustomerFacts {
+  return { customerType: row.customer_type, locale: row.locale, timeZone: row.time_zone, ...(row.country ? { country: row.country } : {}), reachableChannels: row.reachable_channels };
 }
 
 /** Per channel: a contact on file and consent (no recorded choice means allowed: only an opt-out withdraws it). */

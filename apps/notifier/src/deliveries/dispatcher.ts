@@ -6,7 +6,7 @@ import { countryOf, decideSend, localDateOf, renderMessage, type Channel, type S
 import { ProviderError, type MessageProvider, type OutboundMessage } from '../channels/provider';
 import { outcomeOfDlr } from '../channels/kannel-sms.provider';
 import type { ContactDirectory, ContactLookup } from './contact-directory';
-import { DeliveryStore, reachabilityOf, type DeliveryRow } from './delivery-store';
+import { DeliveryStore, reachabilityOf, type CustomerFacts, type DeliveryRow, type InvoiceFacts } from './delivery-store';
 import { toIntegrationEvent, toOutboxMessage, type DeliveryOutcome } from './outcome-events';
 import { inSpanOf, TracedProvider } from '../telemetry';
 
@@ -14,6 +14,14 @@ import { inSpanOf, TracedProvider } from '../telemetry';
 interface DispatchResult {
   readonly status: 'sent' | 'skipped' | 'deferred' | 'failed' | 'sending' | 'pending' | 'not-pending';
   readonly reason?: string;
+}
+
+/** A locked pending delivery and what its send-time checks read. */
+interface SendFacts {
+  readonly row: DeliveryRow;
+  readonly invoice: InvoiceFacts | undefined;
+  readonly customer: CustomerFacts | undefined;
+  readonly recentContacts: readonly Date[];
 }
 
 type Prepared = { readonly kind: 'send'; readonly row: DeliveryRow; readonly message: OutboundMessage; readonly provider: MessageProvider } | { readonly kind: 'done'; readonly result: DispatchResult };
@@ -71,16 +79,20 @@ export class DeliveryDispatcher {
 
   /** One pass: reconcile expired attempts, then work through due deliveries. Returns how many were handled. */
   async runOnce(): Promise<number> {
-    let handled = 0;
-    for (const id of await this.due((client, now, limit) => this.store.claimExpiredAttempts(client, now, limit))) {
-      await this.tracked(() => this.reconcile(id));
-      handled += 1;
-    }
-    for (const id of await this.due((client, now, limit) => this.store.claimDue(client, now, limit))) {
-      await this.tracked(() => this.dispatch(id));
-      handled += 1;
-    }
-    return handled;
+    return (await this.runPass()).handled;
+  }
+
+  /**
+   * One pass, and whether it took everything that was due when it began (`complete`): a pass that
+   * claimed fewer than a batch of each kind leaves nothing behind, so no further pass is needed
+   * to find that out.
+   */
+  async runPass(): Promise<{ readonly handled: number; readonly complete: boolean }> {
+    const limit = this.options.batchSize ?? 20;
+    const { expired, due } = await this.store.claim(this.options.pool, this.clock(), limit);
+    for (const row of expired) await this.tracked(() => this.reconcile(row.deliveryId));
+    for (const row of due) await this.tracked(() => this.dispatch(row));
+    return { handled: expired.length + due.length, complete: expired.length < limit && due.length < limit };
   }
 
   /**
@@ -101,16 +113,12 @@ export class DeliveryDispatcher {
     }
   }
 
-  private async due(claim: (client: SqlClient, now: Date, limit: number) => Promise<DeliveryRow[]>): Promise<string[]> {
-    // Only ids are read here; each delivery is then locked again in its own transaction.
-    const rows = await inTransaction(this.options.pool, (client) => claim(client, this.clock(), this.options.batchSize ?? 20));
-    return rows.map((row) => row.deliveryId);
-  }
-
-  /** Steps 1–3 for one pending delivery, in a span that continues the request's trace. */
-  async dispatch(deliveryId: string): Promise<void> {
-    const pending = await inTransaction(this.options.pool, (client) => this.store.find(client, deliveryId));
-    if (pending?.state !== 'pending') return;
+  /**
+   * Steps 1–3 for one pending delivery as the pass claimed it, in a span that continues the
+   * request's trace. Its state is checked again under the lock in step 1.
+   */
+  async dispatch(pending: DeliveryRow): Promise<void> {
+    if (pending.state !== 'pending') return;
     await inSpanOf(pending.traceContext, 'notifier dispatch', { ...spanIdentity(pending), [D.delivery.attempt]: pending.attempts + 1 }, async (span) => {
       const result = await this.dispatchPending(pending);
       span.setAttributes(resultAttributes(result));
@@ -130,9 +138,18 @@ export class DeliveryDispatcher {
     }
     const prepared = await withSpan('notifier send-time checks', { [D.delivery.id]: deliveryId, [D.action.channel]: pending.requestedChannel }, (span) =>
       inTransaction(this.options.pool, async (client): Promise<Prepared> => {
-        const row = await this.store.lockOne(client, deliveryId);
-        if (!row || row.state !== 'pending') return { kind: 'done', result: { status: 'not-pending' } };
-        return this.prepare(client, row, contact, span);
+        const now = this.clock();
+        const since = new Date(now.getTime() - this.options.rules.contactCap.perDays * 86_400_000);
+        let locked = await this.store.lockWithFacts(client, deliveryId, since);
+        if (locked === 'busy') {
+          // Someone holds the delivery (or it is gone): wait for the lock, then read what is current.
+          const row = await this.store.lockOne(client, deliveryId);
+          if (!row || row.state !== 'pending') return { kind: 'done', result: { status: 'not-pending' } };
+          const [invoice, customer, recentContacts] = await Promise.all([this.store.invoice(client, row.invoiceId), this.store.customer(client, row.customerId), this.store.recentContacts(client, row.customerId, since)]);
+          locked = { row, invoice, customer, recentContacts };
+        }
+        if (locked.row.state !== 'pending') return { kind: 'done', result: { status: 'not-pending' } };
+        return this.prepare(client, locked, contact, span, now);
       }),
     );
     if (prepared.kind === 'done') return prepared.result;
@@ -154,12 +171,10 @@ export class DeliveryDispatcher {
   }
 
   /** The send-time checks on current state; their outcome goes on `span` (`dunning.decision.*`). */
-  private async prepare(client: SqlClient, row: DeliveryRow, contact: ContactLookup, span: Span): Promise<Prepared> {
-    const now = this.clock();
+  private async prepare(client: SqlClient, facts: SendFacts, contact: ContactLookup, span: Span, now: Date): Promise<Prepared> {
+    const { row, invoice, customer, recentContacts } = facts;
     const request = row.request;
-    const [invoice, customer] = await Promise.all([this.store.invoice(client, row.invoiceId), this.store.customer(client, row.customerId)]);
     const timeZone = customer?.timeZone ?? 'UTC';
-    const since = new Date(now.getTime() - this.options.rules.contactCap.perDays * 86_400_000);
     const decision = decideSend({
       now,
       channel: request.channel,
@@ -167,7 +182,7 @@ export class DeliveryDispatcher {
       ...(request.sendWindow ? { sendWindow: { notBefore: new Date(request.sendWindow.notBefore), notAfter: new Date(request.sendWindow.notAfter) } } : {}),
       invoice: invoice?.standing,
       reachability: reachabilityOf(contact),
-      recentContacts: await this.store.recentContacts(client, row.customerId, since),
+      recentContacts,
       rules: { ...this.options.rules, timeZone },
     });
     this.options.log?.('send-time decision', { deliveryId: row.deliveryId, decision: decision.kind, ...('reason' in decision ? { reason: decision.reason } : {}) });
@@ -292,11 +307,11 @@ export class DeliveryDispatcher {
 
   private async recordSent(client: SqlClient, row: DeliveryRow, provider: string, providerRef: string): Promise<void> {
     const now = this.clock();
-    await this.store.markSent(client, row.deliveryId, providerRef, now);
+    const reports = await this.store.markSent(client, row.deliveryId, providerRef, now);
     const channel = row.channel ?? row.requestedChannel;
     await this.emit(client, row, channel, { kind: 'sent', provider, templateId: row.templateId, at: now });
     // Reports that arrived before `sent` was recorded (a crash, a fast SMSC) apply now.
-    for (const type of await this.store.reportTypes(client, row.deliveryId)) {
+    for (const type of reports) {
       const outcome = outcomeOfDlr(type);
       if (outcome === 'delivered' || outcome === 'failed') {
         await this.applyFinalReport(client, { ...row, channel, state: 'sent' }, outcome, type, now);
@@ -307,16 +322,28 @@ export class DeliveryDispatcher {
 
   /** A delivery report from a provider (Kannel's dlr-url). Stored first: it is also reconciliation evidence. */
   async onDeliveryReport(deliveryId: string, reportType: number): Promise<'recorded' | 'unknown-delivery'> {
+    const outcome = outcomeOfDlr(reportType);
+    if (outcome !== 'delivered' && outcome !== 'failed') {
+      // A report that changes no state (queued, accepted by the SMSC) is only evidence: stored in one
+      // statement, without waiting for the delivery's lock. recordSent applies final reports only.
+      const now = this.clock();
+      const stored = await this.store.lockAndRecordReport(this.options.pool, deliveryId, reportType, now, { lock: false });
+      if (!stored) return 'unknown-delivery';
+      return inSpanOf(stored.row.traceContext, 'notifier delivery report', { ...spanIdentity(stored.row), [D.delivery.reportType]: reportType }, (span) => {
+        span.setAttribute(D.delivery.status, stored.row.state);
+        return 'recorded' as const;
+      });
+    }
     return inTransaction(this.options.pool, async (client) => {
-      const row = await this.store.lockOne(client, deliveryId);
-      if (!row) return 'unknown-delivery';
+      const now = this.clock();
+      const locked = await this.store.lockAndRecordReport(client, deliveryId, reportType, now);
+      if (!locked) return 'unknown-delivery';
+      const { row } = locked;
       return inSpanOf(row.traceContext, 'notifier delivery report', { ...spanIdentity(row), [D.delivery.reportType]: reportType }, async (span) => {
-        const now = this.clock();
-        if ((await this.store.recordReport(client, deliveryId, reportType, now)) === 'repeat') {
+        if (locked.report === 'repeat') {
           span.setAttribute(D.delivery.status, row.state);
           return 'recorded' as const;
         }
-        const outcome = outcomeOfDlr(reportType);
         const final = row.state === 'sent' && (outcome === 'delivered' || outcome === 'failed');
         if (final) await this.applyFinalReport(client, row, outcome, reportType, now);
         span.setAttribute(D.delivery.status, final ? outcome : row.state);
