@@ -31,6 +31,19 @@ export interface LoadedAccount {
 /** Accounts already loaded in this transaction (a Kafka batch touches a customer many times). */
 export type AccountCache = Map<string, LoadedAccount>;
 
+/**
+ * Which customer's invoice each id is (null: nobody's), read ahead in one statement for a batch and
+ * kept current by the batch's own projections. A row another transaction writes after the read is
+ * still caught: the projection's upsert refuses it (InvoiceIdTakenError, a retry on fresh reads).
+ */
+export type InvoiceOwners = Map<string, string | null>;
+
+export interface ExecuteContext {
+  readonly origin?: Origin;
+  readonly cache?: AccountCache;
+  readonly owners?: InvoiceOwners;
+}
+
 export type WriteOutcome =
   | { readonly kind: 'applied'; readonly events: readonly IdentifiedEvent[]; readonly before: AccountState; readonly after: AccountState }
   | { readonly kind: 'unchanged'; readonly state: AccountState }
@@ -89,10 +102,20 @@ export class AccountStore {
     return loaded;
   }
 
-  async execute(tx: SqlClient, command: AccountCommand, context: { origin?: Origin; cache?: AccountCache } = {}): Promise<WriteOutcome> {
+  /** The owners of these invoice ids, for {@link ExecuteContext.owners}. */
+  async readInvoiceOwners(tx: SqlClient, invoiceIds: readonly string[]): Promise<InvoiceOwners> {
+    const unique = [...new Set(invoiceIds)];
+    const owners: InvoiceOwners = new Map(unique.map((id) => [id, null]));
+    if (unique.length === 0) return owners;
+    const { rows } = await tx.query<{ invoice_id: string; customer_id: string }>(`SELECT invoice_id, customer_id FROM ${this.s}.invoices WHERE invoice_id = ANY($1::text[])`, [unique]);
+    for (const row of rows) owners.set(row.invoice_id, row.customer_id);
+    return owners;
+  }
+
+  async execute(tx: SqlClient, command: AccountCommand, context: ExecuteContext = {}): Promise<WriteOutcome> {
     const customerId = command.data.customerId;
     const { state, version } = await this.load(tx, customerId, context.cache);
-    const foreign = await this.foreignInvoice(tx, command, state);
+    const foreign = await this.foreignInvoice(tx, command, state, context.owners);
     if (foreign) return { kind: 'rejected', rejection: foreign, state };
     const decision = decide(command, state, this.options.policy);
     if (isRejection(decision)) return { kind: 'rejected', rejection: decision, state };
@@ -116,7 +139,7 @@ export class AccountStore {
       events.map((identified): NewEvent => ({ eventId: identified.eventId, type: identified.event.type, data: identified.event.data, metadata })),
       { outbox },
     );
-    await this.project(tx, customerId, decision, state, after, result.nextExpectedVersion, now, context.origin);
+    await this.project(tx, customerId, decision, state, after, result.nextExpectedVersion, now, context);
     context.cache?.set(customerId, { state: after, version: result.nextExpectedVersion });
     return { kind: 'applied', events, before: state, after };
   }
@@ -126,18 +149,22 @@ export class AccountStore {
    * naming an invoice of another customer is refused here, before the account decides, instead of
    * waiting for an invoice that will never come to this account.
    */
-  private async foreignInvoice(tx: SqlClient, command: AccountCommand, state: AccountState): Promise<Rejection | undefined> {
+  private async foreignInvoice(tx: SqlClient, command: AccountCommand, state: AccountState, owners: InvoiceOwners | undefined): Promise<Rejection | undefined> {
     const invoiceId = 'invoiceId' in command.data ? command.data.invoiceId : undefined;
     if (invoiceId === undefined || command.type === 'CheckDeadlines') return undefined;
     // An invoice of this account has its `invoices` row under this customer (project() refuses to
     // write it otherwise, and rows are never deleted): only an id the account does not know can be another's.
     if (state.invoices[invoiceId] !== undefined) return undefined;
-    const { rows } = await tx.query<{ customer_id: string }>(`SELECT customer_id FROM ${this.s}.invoices WHERE invoice_id = $1`, [invoiceId]);
-    const owner = rows[0]?.customer_id;
+    const owner = owners?.has(invoiceId) ? (owners.get(invoiceId) ?? undefined) : await this.ownerOf(tx, invoiceId);
     if (owner === undefined || owner === command.data.customerId) return undefined;
     return command.type === 'IssueInvoice'
       ? { kind: 'rejection', code: 'invoice-id-reused', reason: `invoice ${invoiceId} was already issued to another customer; an invoice id names one invoice` }
       : { kind: 'rejection', code: 'invoice-of-another-customer', reason: `${command.type} for customer ${command.data.customerId} names invoice ${invoiceId}, which belongs to another customer` };
+  }
+
+  private async ownerOf(tx: SqlClient, invoiceId: string): Promise<string | undefined> {
+    const { rows } = await tx.query<{ customer_id: string }>(`SELECT customer_id FROM ${this.s}.invoices WHERE invoice_id = $1`, [invoiceId]);
+    return rows[0]?.customer_id;
   }
 
   /** Dropped holds go to the billing topic's DLQ (through the outbox, with this append) and to dead_letters. */
@@ -176,7 +203,7 @@ export class AccountStore {
     after: AccountState,
     version: number,
     now: Date,
-    origin: Origin | undefined,
+    { origin, owners }: ExecuteContext,
   ): Promise<void> {
     const touched = new Set(events.map(invoiceIdOf).filter((id): id is string => id !== undefined));
     for (const invoiceId of touched) {
@@ -192,6 +219,7 @@ export class AccountStore {
       );
       // Two customers issued the same invoice id at the same moment: this transaction lost; its retry is refused above.
       if (written.rowCount === 0) throw new InvoiceIdTakenError(invoiceId);
+      owners?.set(invoiceId, customerId);
     }
     for (const event of events) {
       switch (event.type) {

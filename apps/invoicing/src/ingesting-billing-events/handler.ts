@@ -1,10 +1,10 @@
 import type { BillingEvent } from '@dunning/contracts';
 import type { Inbox, SqlClient } from '@dunning/event-store';
-import type { AccountCache, AccountStore } from '../accounts/account-store';
+import type { AccountCache, AccountStore, InvoiceOwners } from '../accounts/account-store';
 import type { DeadLetters } from '../accounts/dead-letters';
 import type { Origin } from '../accounts/origin';
 import type { Clock } from '../clock';
-import type { ContactBook } from '../personal-data/contact-book';
+import type { ContactBook, ContactRows } from '../personal-data/contact-book';
 import { toCommand } from './to-command';
 
 /**
@@ -26,6 +26,47 @@ export const BILLING_INBOX = 'invoicing.billing-events';
 /** The inbox id of a CloudEvent: source and id, unambiguously joined. */
 export const eventKey = (source: string, id: string): string => JSON.stringify([source, id]);
 
+/** Whether turning the event into a command reads the customer's key (and contact): see toCommand. */
+const sealsPersonalData = (event: BillingEvent): boolean =>
+  event.type === 'billing.invoice.issued' || event.type === 'billing.customer.updated' || ('reason' in event.data && typeof event.data.reason === 'string' && event.data.reason.length > 0);
+
+/**
+ * What a Kafka chunk (one transaction) reads and claims once for all its events instead of once per
+ * event: the inbox ids (one insert), the customers' keys and contacts, the owners of the invoice
+ * ids named, and the accounts as they are loaded. Made by {@link IngestBillingEvent.prepare}.
+ */
+export class IngestBatch {
+  readonly cache: AccountCache = new Map();
+  /** Inbox ids this batch inserted and no event of it has used yet. */
+  private readonly unused: Set<string>;
+
+  constructor(
+    /** Every inbox id the batch tried to claim (inserted or found processed). */
+    private readonly claimed: Set<string>,
+    inserted: readonly string[],
+    readonly contacts: ContactRows,
+    readonly owners: InvoiceOwners,
+  ) {
+    this.unused = new Set(inserted);
+  }
+
+  /** 'fresh': claimed for this event; 'duplicate': processed already; 'unclaimed': not decided by the batch. */
+  take(key: string): 'fresh' | 'duplicate' | 'unclaimed' {
+    if (!this.claimed.has(key)) return 'unclaimed';
+    return this.unused.delete(key) ? 'fresh' : 'duplicate';
+  }
+
+  /** The event's inbox row was deleted (rejected): a later copy in the batch must claim it again. */
+  release(key: string): void {
+    this.claimed.delete(key);
+  }
+
+  /** Throws if an id was claimed but its event never ingested: committing would drop that event. */
+  assertAllUsed(): void {
+    if (this.unused.size > 0) throw new Error(`${this.unused.size} inbox ids claimed by a batch were never ingested`);
+  }
+}
+
 export class IngestBillingEvent {
   constructor(
     private readonly accounts: AccountStore,
@@ -36,17 +77,39 @@ export class IngestBillingEvent {
     private readonly inboxTable: string,
   ) {}
 
-  async ingest(tx: SqlClient, event: BillingEvent, origin: Origin, cache?: AccountCache): Promise<IngestOutcome> {
+  /** Claims the events' inbox ids and reads what they need, for {@link ingest} of each, in this order. */
+  async prepare(tx: SqlClient, events: readonly BillingEvent[]): Promise<IngestBatch> {
+    const keys = events.map((event) => eventKey(event.source, event.id));
+    const inserted = await this.inbox.markProcessed(tx, BILLING_INBOX, keys);
+    // Read ahead only what two or more events need: for one, its own read costs the same statement.
+    const sealing = events.filter(sealsPersonalData).map((event) => event.data.customerId);
+    const contacts: ContactRows = sealing.length > 1 ? await this.contacts.readAhead(tx, sealing) : new Map();
+    const invoiceIds = events.flatMap((event) => ('invoiceId' in event.data && event.data.invoiceId !== undefined ? [event.data.invoiceId] : []));
+    const owners: InvoiceOwners = invoiceIds.length > 1 ? await this.accounts.readInvoiceOwners(tx, invoiceIds) : new Map();
+    return new IngestBatch(new Set(keys), inserted, contacts, owners);
+  }
+
+  async ingest(tx: SqlClient, event: BillingEvent, origin: Origin, batch?: IngestBatch): Promise<IngestOutcome> {
     const key = eventKey(event.source, event.id);
-    const fresh = await this.inbox.markProcessed(tx, BILLING_INBOX, [key]);
-    if (fresh.length === 0) return { status: 'duplicate' };
+    const claim = batch?.take(key) ?? 'unclaimed';
+    if (claim === 'duplicate') return { status: 'duplicate' };
+    if (claim === 'unclaimed' && (await this.inbox.markProcessed(tx, BILLING_INBOX, [key])).length === 0) return { status: 'duplicate' };
 
     const now = this.clock.now();
-    const command = await toCommand(tx, event, this.contacts, now);
-    const outcome = await this.accounts.execute(tx, command, { origin, ...(cache ? { cache } : {}) });
+    const customerId = event.data.customerId;
+    // Rows read ahead are trusted only for an account that is not erased (see ContactBook.readAhead);
+    // loading it first also puts the erasure, if one committed since, in view.
+    let ahead: ContactRows | undefined;
+    if (batch) {
+      if ((await this.accounts.load(tx, customerId, batch.cache)).state.contact.erased) batch.contacts.delete(customerId);
+      else ahead = batch.contacts;
+    }
+    const command = await toCommand(tx, event, this.contacts, now, ahead);
+    const outcome = await this.accounts.execute(tx, command, { origin, ...(batch ? { cache: batch.cache, owners: batch.owners } : {}) });
     switch (outcome.kind) {
       case 'rejected': {
         await tx.query(`DELETE FROM ${this.inboxTable} WHERE consumer = $1 AND message_id = $2`, [BILLING_INBOX, key]);
+        batch?.release(key);
         const { code, reason } = outcome.rejection;
         await this.deadLetters.record(tx, { channel: origin.channel, origin, errorClass: 'BusinessRejection', code, reason, at: now });
         return { status: 'rejected', code, reason };

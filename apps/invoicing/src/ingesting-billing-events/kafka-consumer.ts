@@ -2,7 +2,6 @@ import { context as otelContext } from '@opentelemetry/api';
 import { decodeBillingRecord, type BillingEvent, type DecodeError } from '@dunning/contracts';
 import { EventStoreConcurrencyError } from '@dunning/event-store';
 import { RetriableError, type ConsumerRegistration, type KafkaRecord, type RecordRejection } from '@dunning/messaging';
-import type { AccountCache } from '../accounts/account-store';
 import type { DeadLetters } from '../accounts/dead-letters';
 import type { Origin } from '../accounts/origin';
 import type { Clock } from '../clock';
@@ -42,7 +41,10 @@ export function billingEventsConsumer(deps: BillingConsumerDependencies): Consum
     schema: deps.schema,
     decode: decodeBillingKafkaRecord,
     handle: async (events, tx) => {
-      const cache: AccountCache = new Map();
+      const batch = await deps.ingest.prepare(
+        tx,
+        events.flatMap((consumed) => (consumed.value.kind === 'event' ? [consumed.value.event] : [])),
+      );
       const rejected: RecordRejection[] = [];
       for (const consumed of events) {
         const record = consumed.value;
@@ -69,7 +71,7 @@ export function billingEventsConsumer(deps: BillingConsumerDependencies): Consum
         }
         try {
           // Inside the record's span: the outbox rows this writes carry its trace downstream.
-          const outcome = await otelContext.with(consumed.traceContext, () => deps.ingest.ingest(tx, record.event, origin, cache));
+          const outcome = await otelContext.with(consumed.traceContext, () => deps.ingest.ingest(tx, record.event, origin, batch));
           if (outcome.status === 'rejected') rejected.push({ offset: consumed.offset, code: outcome.code, reason: outcome.reason });
           const ids = { invoiceId: 'invoiceId' in record.event.data ? record.event.data.invoiceId : undefined, customerId: record.event.data.customerId };
           recordIngestion(record.event.type, outcome.status, outcome.status === 'rejected' ? outcome.code : undefined, consumed.traceContext, ids);
@@ -79,6 +81,7 @@ export function billingEventsConsumer(deps: BillingConsumerDependencies): Consum
           throw error;
         }
       }
+      batch.assertAllUsed();
       return { rejected };
     },
   };

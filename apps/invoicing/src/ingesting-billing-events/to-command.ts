@@ -3,7 +3,7 @@ import type { SqlClient } from '@dunning/event-store';
 import type { AccountCommand } from '../domain/commands';
 import type { CustomerProfilePatch } from '../domain/events';
 import { money } from '../domain/money';
-import type { Contact, ContactBook, PostalAddress } from '../personal-data/contact-book';
+import type { Contact, ContactBook, ContactRows, PostalAddress } from '../personal-data/contact-book';
 
 /**
  * A validated billing event (libs/contracts) as a command of the customer's account. This is
@@ -45,13 +45,14 @@ function mergeContact(current: Contact, patch: { name?: string | undefined; emai
   return merged;
 }
 
-export async function toCommand(tx: SqlClient, event: BillingEvent, contacts: ContactBook, now: Date): Promise<AccountCommand> {
+/** `ahead`: the customer's key and contact rows when a batch read them already (see ContactBook.readAhead). */
+export async function toCommand(tx: SqlClient, event: BillingEvent, contacts: ContactBook, now: Date, ahead?: ContactRows): Promise<AccountCommand> {
   const metadata = { now: now.toISOString() };
   switch (event.type) {
     case 'billing.invoice.issued': {
       const { invoiceId, customerId, issuedAt, dueDate, amount, customer, brand, paymentReference } = event.data;
       const contact = contactOf(customer);
-      const change = await contacts.sealIfChanged(tx, customerId, contact);
+      const change = await contacts.sealIfChanged(tx, customerId, contact, ahead);
       const profile: CustomerProfilePatch = {
         type: customer.type,
         locale: customer.locale,
@@ -94,7 +95,7 @@ export async function toCommand(tx: SqlClient, event: BillingEvent, contacts: Co
     }
     case 'billing.invoice.credited': {
       const { creditNoteId, invoiceId, customerId, amount, creditedAt, reason } = event.data;
-      const sealed = await contacts.sealText(tx, customerId, reason);
+      const sealed = await contacts.sealText(tx, customerId, reason, ahead);
       return {
         type: 'CreditInvoice',
         data: { creditNoteId, invoiceId, customerId, amount: toMoney(amount), creditedAt, ...(sealed === undefined ? {} : { reason: sealed }) },
@@ -103,7 +104,7 @@ export async function toCommand(tx: SqlClient, event: BillingEvent, contacts: Co
     }
     case 'billing.invoice.disputed': {
       const { invoiceId, customerId, disputedAt, reason } = event.data;
-      const sealed = await contacts.sealText(tx, customerId, reason);
+      const sealed = await contacts.sealText(tx, customerId, reason, ahead);
       return { type: 'DisputeInvoice', data: { invoiceId, customerId, disputedAt, ...(sealed === undefined ? {} : { reason: sealed }) }, metadata };
     }
     case 'billing.invoice.dispute-resolved': {
@@ -120,10 +121,10 @@ export async function toCommand(tx: SqlClient, event: BillingEvent, contacts: Co
     }
     case 'billing.customer.updated': {
       const { customerId, updatedAt, customer, consent } = event.data;
-      const current = await contacts.current(tx, customerId);
+      const current = await contacts.current(tx, customerId, ahead);
       const base: Contact = current.status === 'on-file' ? current.contact : {};
       const next = mergeContact(base, customer);
-      const change = await contacts.sealIfChanged(tx, customerId, next);
+      const change = await contacts.sealIfChanged(tx, customerId, next, ahead);
       const profile: CustomerProfilePatch = {
         ...(customer.type === undefined ? {} : { type: customer.type }),
         ...(customer.locale === undefined ? {} : { locale: customer.locale }),
@@ -141,7 +142,7 @@ export async function toCommand(tx: SqlClient, event: BillingEvent, contacts: Co
     }
     case 'billing.customer.terminated': {
       const { customerId, terminatedAt, reason } = event.data;
-      const sealed = await contacts.sealText(tx, customerId, reason);
+      const sealed = await contacts.sealText(tx, customerId, reason, ahead);
       return { type: 'TerminateCustomer', data: { customerId, terminatedAt, ...(sealed === undefined ? {} : { reason: sealed }) }, metadata };
     }
     default: {
