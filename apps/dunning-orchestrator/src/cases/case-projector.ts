@@ -51,15 +51,15 @@ export function caseProjector(processor: CaseProcessor, clock: Clock): BatchHand
           for (const caseId of await processor.openCasesOf(tx, mapped.customerId)) targets.push({ caseId, input: mapped.forEveryOpenCase });
         }
         for (const { caseId, input } of targets) {
-          const firstTime = await processor.markInputSeen(tx, caseId, mapped.inputKey);
-          const state = firstTime
-            ? (await processor.handle(tx, caseId, mapped.customerId, [input], context.mode, now)).state
-            : context.mode === 'replay'
-              ? await processor.rebuild(tx, caseId, mapped.customerId, now)
-              : undefined;
-          if (state && mapped.payment?.caseId === caseId) {
-            await processor.recordPayment(tx, mapped.customerId, localDateOf(mapped.payment.receivedAt, state.invoice?.customer.timeZone ?? 'UTC'));
+          const paymentReceivedAt = mapped.payment?.caseId === caseId ? mapped.payment.receivedAt : undefined;
+          if (context.mode === 'live') {
+            // Mark, handle and payment date in three statements (see CaseProcessor.takeIn).
+            await processor.takeIn(tx, caseId, mapped.customerId, mapped.inputKey, input, now, paymentReceivedAt);
+            continue;
           }
+          const firstTime = await processor.markInputSeen(tx, caseId, mapped.inputKey);
+          const state = firstTime ? (await processor.handle(tx, caseId, mapped.customerId, [input], context.mode, now)).state : await processor.rebuild(tx, caseId, mapped.customerId, now);
+          if (paymentReceivedAt) await processor.recordPayment(tx, mapped.customerId, localDateOf(paymentReceivedAt, state.invoice?.customer.timeZone ?? 'UTC'));
         }
       });
     }
