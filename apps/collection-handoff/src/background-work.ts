@@ -7,6 +7,7 @@ import type { CollectionConfig } from './config';
 import { DeliveryWorker, latestCutoff } from './delivering/delivery-worker';
 import { ReconciliationJob } from './reconciling/reconciliation-job';
 import { CLOCK, COLLECTION_CONFIG, PG_POOL } from './tokens';
+import { WakeAfterCommit } from './wake-after-commit';
 
 /**
  * What runs beside the consumers and the HTTP endpoints: the outbox relay (collection.cases.v1,
@@ -36,6 +37,7 @@ export class BackgroundWork implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(DeliveryWorker) private readonly worker: DeliveryWorker,
     @Inject(ReconciliationJob) private readonly reconciliation: ReconciliationJob,
     @Inject(SIMULATION_CONTROL) private readonly control: SimulationControl,
+    @Inject(WakeAfterCommit) private readonly wakeups: WakeAfterCommit,
   ) {
     this.lag = new ConsumerLagProbe(messaging.kafka, {
       db: pool,
@@ -69,6 +71,8 @@ export class BackgroundWork implements OnApplicationBootstrap, OnModuleDestroy {
     });
     this.relay.start();
     this.worker.start();
+    this.wakeups.listen(() => this.wake());
+    this.worker.afterWork(() => this.relay?.wake());
     this.reconciliationTimer = setInterval(() => void this.reconcileIfDue(), 60_000);
     // The first one at once (not a minute later), so a fresh start is not busy for a minute.
     void this.reconcileIfDue();

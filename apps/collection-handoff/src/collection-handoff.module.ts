@@ -24,6 +24,7 @@ import { AgencyCallbacksController } from './receiving-agency-callbacks/route';
 import { ReconciliationJob } from './reconciling/reconciliation-job';
 import { ReconciliationController } from './reconciling/route';
 import { RegisterHandoffRequests } from './registering-handoff-requests/handler';
+import { WakeAfterCommit } from './wake-after-commit';
 import { AGENCY_CALLBACK_TOKENS, AGENCY_GATEWAYS, CLOCK, COLLECTION_CONFIG, PG_POOL } from './tokens';
 
 export interface CollectionHandoffOptions {
@@ -82,6 +83,7 @@ function coreModule(config: CollectionConfig, options: CollectionHandoffOptions)
   // Everything reads this one clock; it is the simulated one (loaded after the migrations ran) or the system's.
   const serviceClock = new DeferredClock();
   const clock = (): Date => serviceClock.now();
+  const wakeups = new WakeAfterCommit();
   const { schema } = config;
   const debtors = options.debtors ?? (config.invoicing ? new InvoicingDebtorDirectory(config.invoicing) : NO_DEBTOR_DIRECTORY);
   const gateways = options.gateways ?? gatewaysFrom(config, debtors);
@@ -130,9 +132,11 @@ function coreModule(config: CollectionConfig, options: CollectionHandoffOptions)
         return new DeliveryWorker({ pool, schema, cases, check, gateways, clock, cutoffs, pollIntervalMs: config.workerPollMs, logger });
       },
     },
-    { provide: ProjectInvoices, inject: [InvoiceProjectionStore, CaseStore, DeliveryWorker], useFactory: (projections: InvoiceProjectionStore, cases: CaseStore, worker: DeliveryWorker) => new ProjectInvoices({ projections, cases, clock, onRecallRequested: () => worker.wake() }) },
-    { provide: RegisterHandoffRequests, inject: [CaseStore, DeliveryWorker], useFactory: (cases: CaseStore, worker: DeliveryWorker) => new RegisterHandoffRequests({ cases, onRegistered: () => worker.wake() }) },
-    { provide: ReceiveAgencyCallback, inject: [PG_POOL, CaseStore], useFactory: (pool: Pool, cases: CaseStore) => new ReceiveAgencyCallback({ pool, cases }) },
+    // Handlers ask for a wake-up inside their transaction; the consumers pass it on after the commit.
+    { provide: WakeAfterCommit, useValue: wakeups },
+    { provide: ProjectInvoices, inject: [InvoiceProjectionStore, CaseStore], useFactory: (projections: InvoiceProjectionStore, cases: CaseStore) => new ProjectInvoices({ projections, cases, clock, onRecallRequested: (chunk) => wakeups.ask(chunk) }) },
+    { provide: RegisterHandoffRequests, inject: [CaseStore], useFactory: (cases: CaseStore) => new RegisterHandoffRequests({ cases, onRegistered: (chunk) => wakeups.ask(chunk) }) },
+    { provide: ReceiveAgencyCallback, inject: [PG_POOL, CaseStore], useFactory: (pool: Pool, cases: CaseStore) => new ReceiveAgencyCallback({ pool, cases, onApplied: () => wakeups.now() }) },
     { provide: ReconciliationJob, inject: [PG_POOL, CaseStore], useFactory: (pool: Pool, cases: CaseStore) => new ReconciliationJob({ pool, schema, cases, gateways, clock }) },
   ];
   @Module({})
@@ -151,8 +155,8 @@ export class CollectionHandoffModule {
         core,
         MessagingModule.forRootAsync({
           imports: [core],
-          inject: [PG_POOL, ProjectInvoices, RegisterHandoffRequests],
-          useFactory: async (pool: Pool, project: ProjectInvoices, register: RegisterHandoffRequests) => {
+          inject: [PG_POOL, ProjectInvoices, RegisterHandoffRequests, WakeAfterCommit],
+          useFactory: async (pool: Pool, project: ProjectInvoices, register: RegisterHandoffRequests, wakeups: WakeAfterCommit) => {
             if (config.runBackgroundWork) await ensureTopics(config);
             return {
             clientId: 'collection-handoff',
@@ -166,6 +170,7 @@ export class CollectionHandoffModule {
                     schema: config.schema,
                     decode: (record) => decodeRecord(record, invoicingEventRegistry),
                     handle: project.handle,
+                    onCommitted: wakeups.committed,
                   } satisfies ConsumerRegistration<InvoicingEvent>,
                   {
                     groupId: config.consumerGroups.actions,
@@ -173,6 +178,7 @@ export class CollectionHandoffModule {
                     schema: config.schema,
                     decode: (record) => decodeRecord(record, dunningEventRegistry),
                     handle: register.handle,
+                    onCommitted: wakeups.committed,
                   } satisfies ConsumerRegistration<DunningEvent>,
                 ]
               : [],

@@ -62,7 +62,8 @@ describe('collection-handoff on the simulated clock', () => {
       },
     ],
     runBackgroundWork: true,
-    workerPollMs: 100,
+    // Far longer than any wait below: work must start from the wake-up after the consumer committed, not a poll.
+    workerPollMs: 60_000,
     maxWaitForInvoiceMs: 24 * 3_600_000,
     recheckAfterMs: 30_000,
     reconciliationDailyAtUtc: '03:00',

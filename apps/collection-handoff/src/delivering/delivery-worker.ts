@@ -72,6 +72,12 @@ export class DeliveryWorker {
   private loop: Promise<void> | undefined;
   private stopping = false;
   private wakeUp: (() => void) | undefined;
+  /** A wake-up that came while a pass ran: that pass may have read before the new rows were there. */
+  private wokenDuringPass = false;
+  /** Per file agency, the latest cut-off known to be sent: until the next one is due, no query. */
+  private readonly cutoffsSent = new Map<string, string>();
+  private readonly apiAgencies: readonly string[];
+  private readonly workedListeners: (() => void)[] = [];
   private running: Promise<PassSummary> | undefined;
   /** Items handled by every pass so far (checks, deliveries, recalls, batches), whoever ran it. */
   private handled = 0;
@@ -82,13 +88,17 @@ export class DeliveryWorker {
     this.retryMaxMs = options.retryMaxMs ?? 3_600_000;
     this.logger = options.logger ?? silent;
     this.batches = `${quoteIdentifier(options.schema)}.agency_batches`;
+    this.apiAgencies = [...options.gateways.values()].filter((g) => g.channel === 'api').map((g) => g.agencyId);
   }
 
   /** One pass over all due work; passes never overlap. */
   runOnce(): Promise<PassSummary> {
     this.running ??= this.pass()
       .then((summary) => {
-        this.handled += summary.checked + summary.delivered + summary.recalled + summary.batches;
+        const handled = summary.checked + summary.delivered + summary.recalled + summary.batches;
+        this.handled += handled;
+        // What the pass committed went to the outbox too: the relay need not wait for its poll.
+        if (handled > 0) for (const listener of this.workedListeners) listener();
         return summary;
       })
       .finally(() => {
@@ -102,6 +112,11 @@ export class DeliveryWorker {
    * repeats carry the same idempotency keys and write the same files — but would repeat requests.
    */
   private async pass(): Promise<PassSummary> {
+    // Most passes find nothing (a poll, the pass after the last busy one): one read settles that,
+    // without the lock's two round trips and the per-kind queries.
+    if (!this.cutoffMayBeDue() && !(await this.options.cases.anyDue(this.options.pool, this.apiAgencies))) {
+      return { checked: 0, delivered: 0, recalled: 0, postponed: 0, batches: 0 };
+    }
     const leader = await this.options.pool.connect();
     try {
       const { rows } = await leader.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [`collection-handoff.worker:${this.options.schema}`]);
@@ -139,13 +154,28 @@ export class DeliveryWorker {
     }
     for (const [agencyId, schedule] of this.options.cutoffs ?? []) {
       const { cutoffAt, batchId } = latestCutoff(this.options.clock(), schedule);
-      if (await this.batchExists(agencyId, batchId)) continue;
+      if (this.cutoffsSent.get(agencyId) === batchId) continue;
+      if (await this.batchExists(agencyId, batchId)) {
+        this.cutoffsSent.set(agencyId, batchId);
+        continue;
+      }
       const result = await this.runCutoff(agencyId, cutoffAt, batchId);
+      // Not written: the batch was there already (sent by an earlier run); either way it is done.
+      this.cutoffsSent.set(agencyId, batchId);
       summary.batches += result.written ? 1 : 0;
       summary.delivered += result.claims;
       summary.recalled += result.recalls;
     }
     return summary;
+  }
+
+  /** Whether some file agency's latest scheduled cut-off is not known to be sent yet. */
+  private cutoffMayBeDue(): boolean {
+    const now = this.options.clock();
+    for (const [agencyId, schedule] of this.options.cutoffs ?? []) {
+      if (this.cutoffsSent.get(agencyId) !== latestCutoff(now, schedule).batchId) return true;
+    }
+    return false;
   }
 
   /**
@@ -333,8 +363,14 @@ export class DeliveryWorker {
     this.loop = this.run();
   }
 
+  /** Called after every pass that handled something (its transactions committed). */
+  afterWork(listener: () => void): void {
+    this.workedListeners.push(listener);
+  }
+
   wake(): void {
-    this.wakeUp?.();
+    if (this.wakeUp) this.wakeUp();
+    else this.wokenDuringPass = true;
   }
 
   async stop(): Promise<void> {
@@ -346,12 +382,20 @@ export class DeliveryWorker {
 
   private async run(): Promise<void> {
     while (!this.stopping) {
+      let worked = false;
       try {
-        await this.runOnce();
+        const summary = await this.runOnce();
+        worked = summary.checked + summary.delivered + summary.recalled + summary.postponed + summary.batches > 0;
       } catch (error) {
         this.logger.warn('delivery pass failed; retrying', { error: error instanceof Error ? error.name : 'unknown', message: error instanceof Error ? error.message : String(error) });
       }
       if (this.stopping) break;
+      // A busy pass may have left work (a full batch, a delivery its checks made due): look again
+      // at once rather than a poll interval later; the pass that finds nothing costs one read.
+      if (this.wokenDuringPass || worked) {
+        this.wokenDuringPass = false;
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.options.pollIntervalMs ?? 1_000);
         this.wakeUp = () => {

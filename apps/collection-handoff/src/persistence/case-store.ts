@@ -21,6 +21,8 @@ export interface Executed {
   readonly decision: Decision;
   readonly before: CollectionCase | undefined;
   readonly after: CollectionCase | undefined;
+  /** The case stopped holding its invoice: the projection row's active_case_id was cleared. */
+  readonly releasedInvoice?: boolean;
 }
 
 /** Statuses in which the case holds its invoice at an agency (or on the way there). */
@@ -100,10 +102,9 @@ export class CaseStore {
       { outbox },
     );
     await this.saveSnapshot(tx, state, appended.nextExpectedVersion, stored === undefined, now);
-    if (before && HOLDS_INVOICE.has(before.status) && !HOLDS_INVOICE.has(state.status)) {
-      await this.projections.setActiveCase(tx, state.invoiceId, null, state.collectionCaseId);
-    }
-    return { decision, before, after: state };
+    const releasedInvoice = before !== undefined && HOLDS_INVOICE.has(before.status) && !HOLDS_INVOICE.has(state.status);
+    if (releasedInvoice) await this.projections.setActiveCase(tx, state.invoiceId, null, state.collectionCaseId);
+    return { decision, before, after: state, releasedInvoice };
   }
 
   private async saveSnapshot(tx: SqlClient, state: CollectionCase, version: number, isNew: boolean, now: Date): Promise<void> {
@@ -188,6 +189,17 @@ export class CaseStore {
       [this.options.clock(), agencyIds],
     );
     return { checks: rows[0]?.checks ?? 0, deliveries: rows[0]?.deliveries ?? 0 };
+  }
+
+  /** Whether the worker has anything to do at the clock's now: the same cases `countDue` counts. */
+  async anyDue(client: SqlClient, agencyIds: readonly string[]): Promise<boolean> {
+    const { rows } = await client.query<{ due: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM ${this.cases}
+                       WHERE pending_work <> 'none' AND next_attempt_at <= $1
+                         AND (pending_work = 'check' OR (pending_work IN ('deliver', 'recall') AND agency_id = ANY($2::text[])))) AS due`,
+      [this.options.clock(), agencyIds],
+    );
+    return rows[0]?.due ?? false;
   }
 
   async ofAgency(client: SqlClient, agencyId: string): Promise<CollectionCase[]> {

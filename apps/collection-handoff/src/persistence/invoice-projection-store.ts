@@ -37,21 +37,6 @@ export class InvoiceProjectionStore {
     return rows[0] ? toLocked(rows[0]) : undefined;
   }
 
-  /** Writes the view (without its activeCaseId, which has its own column) and returns the new version. */
-  async save(tx: SqlClient, view: InvoiceView, now: Date): Promise<number> {
-    const { activeCaseId, ...stored } = view;
-    const { rows } = await tx.query<{ version: string }>(
-      `INSERT INTO ${this.table} AS p (invoice_id, customer_id, view, version, active_case_id, updated_at)
-       VALUES ($1, $2, $3, 1, $4, $5)
-       ON CONFLICT (invoice_id) DO UPDATE SET view = EXCLUDED.view, version = p.version + 1, updated_at = EXCLUDED.updated_at
-       RETURNING version::text AS version`,
-      [view.invoiceId, view.customerId, JSON.stringify(stored), activeCaseId ?? null, now],
-    );
-    const saved = rows[0];
-    if (!saved) throw new Error('the projection upsert returned no row');
-    return Number(saved.version);
-  }
-
   /** The hand-off took (caseId) or released (null) the invoice; only the holder can release it. */
   async setActiveCase(tx: SqlClient, invoiceId: string, caseId: string | null, releasingCaseId?: string): Promise<number | undefined> {
     const { rows } = await tx.query<{ version: string }>(
@@ -63,25 +48,54 @@ export class InvoiceProjectionStore {
     return rows[0] ? Number(rows[0].version) : undefined;
   }
 
-  /** Rows of one customer, locked in invoice id order (a fixed order: no deadlock between two such updates). */
-  async lockCustomer(tx: SqlClient, customerId: string): Promise<LockedInvoice[]> {
-    const { rows } = await tx.query<Row>(`SELECT view, version::text AS version, active_case_id FROM ${this.table} WHERE customer_id = $1 ORDER BY invoice_id FOR UPDATE`, [customerId]);
+  /**
+   * Locks, in invoice id order (a fixed order: no deadlock between two such transactions), the rows
+   * of the invoices named and of every invoice of the customers named; a chunk of consumed events
+   * takes all its locks in this one statement.
+   */
+  async lockMany(tx: SqlClient, invoiceIds: readonly string[], customerIds: readonly string[]): Promise<LockedInvoice[]> {
+    if (invoiceIds.length === 0 && customerIds.length === 0) return [];
+    const { rows } = await tx.query<Row>(
+      `SELECT view, version::text AS version, active_case_id FROM ${this.table}
+        WHERE invoice_id = ANY($1::text[]) OR customer_id = ANY($2::text[]) ORDER BY invoice_id FOR UPDATE`,
+      [invoiceIds, customerIds],
+    );
     return rows.map(toLocked);
   }
 
-  async saveProfile(tx: SqlClient, customerId: string, profile: CustomerFacts, now: Date): Promise<void> {
-    await tx.query(
-      `INSERT INTO ${this.profiles} (customer_id, profile, updated_at) VALUES ($1, $2, $3)
-       ON CONFLICT (customer_id) DO UPDATE SET profile = EXCLUDED.profile, updated_at = EXCLUDED.updated_at`,
-      [customerId, JSON.stringify(profile), now],
+  /** `save` for several views in one statement; returns each invoice's new version. */
+  async saveMany(tx: SqlClient, views: readonly InvoiceView[], now: Date): Promise<Map<string, number>> {
+    if (views.length === 0) return new Map();
+    const records = views.map(({ activeCaseId, ...stored }) => ({ invoice_id: stored.invoiceId, customer_id: stored.customerId, view: stored, active_case_id: activeCaseId ?? null }));
+    const { rows } = await tx.query<{ invoice_id: string; version: string }>(
+      `INSERT INTO ${this.table} AS p (invoice_id, customer_id, view, version, active_case_id, updated_at)
+       SELECT x.invoice_id, x.customer_id, x.view, 1, x.active_case_id, $2
+         FROM jsonb_to_recordset($1::jsonb) AS x(invoice_id text, customer_id text, view jsonb, active_case_id text)
+       ON CONFLICT (invoice_id) DO UPDATE SET view = EXCLUDED.view, version = p.version + 1, updated_at = EXCLUDED.updated_at
+       RETURNING invoice_id, version::text AS version`,
+      [JSON.stringify(records), now],
     );
+    if (rows.length !== views.length) throw new Error(`the projection upsert returned ${rows.length} rows for ${views.length} views`);
+    return new Map(rows.map((r) => [r.invoice_id, Number(r.version)]));
   }
 
-  async markTerminated(tx: SqlClient, customerId: string, terminatedAt: string, now: Date): Promise<void> {
+  /**
+   * What a chunk's customer events say, per customer, in one statement: the last profile (when one
+   * came) and the last termination (when one came). A customer first seen by a termination gets an
+   * empty profile, as before; '{}' stands for "no profile came" (a real one always has a type).
+   */
+  async saveProfiles(tx: SqlClient, changes: ReadonlyMap<string, { readonly profile?: CustomerFacts; readonly terminatedAt?: string }>, now: Date): Promise<void> {
+    if (changes.size === 0) return;
+    const records = [...changes].map(([customerId, c]) => ({ customer_id: customerId, profile: c.profile ?? null, terminated_at: c.terminatedAt ?? null }));
     await tx.query(
-      `INSERT INTO ${this.profiles} (customer_id, profile, terminated_at, updated_at) VALUES ($1, '{}'::jsonb, $2, $3)
-       ON CONFLICT (customer_id) DO UPDATE SET terminated_at = EXCLUDED.terminated_at, updated_at = EXCLUDED.updated_at`,
-      [customerId, terminatedAt, now],
+      `INSERT INTO ${this.profiles} AS c (customer_id, profile, terminated_at, updated_at)
+       SELECT x.customer_id, coalesce(x.profile, '{}'::jsonb), x.terminated_at, $2
+         FROM jsonb_to_recordset($1::jsonb) AS x(customer_id text, profile jsonb, terminated_at timestamptz)
+       ON CONFLICT (customer_id) DO UPDATE SET
+         profile = CASE WHEN EXCLUDED.profile = '{}'::jsonb THEN c.profile ELSE EXCLUDED.profile END,
+         terminated_at = coalesce(EXCLUDED.terminated_at, c.terminated_at),
+         updated_at = EXCLUDED.updated_at`,
+      [JSON.stringify(records), now],
     );
   }
 }

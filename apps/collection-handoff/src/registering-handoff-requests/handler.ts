@@ -2,11 +2,15 @@ import type { DunningEvent } from '@dunning/contracts';
 import type { BatchContext, BatchResult, ConsumedEvent, SqlClient } from '@dunning/messaging';
 import { collectionCaseIdFor, handoffIdFor } from '../ids';
 import type { CaseStore } from '../persistence/case-store';
+import type { ChunkRef } from '../wake-after-commit';
 
 export interface RegisterHandoffRequestsDeps {
   readonly cases: CaseStore;
-  /** Wake the worker: there is a case to check. */
-  readonly onRegistered?: () => void;
+  /**
+   * A case to check was registered in this chunk (inside its transaction, not yet committed): the
+   * worker is to be woken once the chunk committed (WakeAfterCommit).
+   */
+  readonly onRegistered?: (chunk: ChunkRef) => void;
 }
 
 /**
@@ -17,12 +21,12 @@ export interface RegisterHandoffRequestsDeps {
 export class RegisterHandoffRequests {
   constructor(private readonly deps: RegisterHandoffRequestsDeps) {}
 
-  readonly handle = async (events: readonly ConsumedEvent<DunningEvent>[], tx: SqlClient, _context: BatchContext): Promise<BatchResult> => {
+  readonly handle = async (events: readonly ConsumedEvent<DunningEvent>[], tx: SqlClient, context: BatchContext): Promise<BatchResult> => {
     let registered = 0;
     for (const { value } of events) {
       if (await this.register(tx, value)) registered++;
     }
-    if (registered > 0) this.deps.onRegistered?.();
+    if (registered > 0) this.deps.onRegistered?.(context);
     return {};
   };
 
