@@ -135,7 +135,7 @@ async function fingerprint(db: { query: Client['query'] }, schema: string): Prom
     outboxPerKey: await digest(
       `SELECT regexp_replace(topic, '^[^.]*[.]', '') AS topic, message_key, array_agg(headers->>'ce_type' ORDER BY position) AS types FROM ${s}.outbox GROUP BY topic, message_key ORDER BY 1, 2`,
     ),
-    invoices: await digest(`SELECT invoice_id, customer_id, status, balance_minor, stream_version FROM ${s}.invoices ORDER BY invoice_id`),
+    invoices: await digest(`SELECT * FROM ${s}.invoices ORDER BY invoice_id`),
     deadlines: await digest(`SELECT customer_id, due_at FROM ${s}.account_deadlines ORDER BY customer_id`),
     held: await digest(`SELECT customer_id, invoice_id FROM ${s}.held_events ORDER BY customer_id, invoice_id`),
     contacts: await digest(`SELECT customer_id, (key_id = (SELECT key_id FROM ${s}.customer_keys k WHERE k.customer_id = c.customer_id)) AS current_key FROM ${s}.customer_contacts c ORDER BY customer_id`),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { deadLetterTopicOf } from '@dunning/contracts';
 import { EventStoreConcurrencyError, type EventStore, type NewEvent, type OutboxMessage, type RecordedEvent, type SqlClient } from '@dunning/event-store';
 import { evolve, replay, type AccountState } from '../domain/account';
+import type { InvoiceState } from '../domain/invoice';
 import type { AccountCommand } from '../domain/commands';
 import { decide } from '../domain/decide';
 import { nextDeadline } from '../domain/deadlines';
@@ -38,10 +39,30 @@ export type AccountCache = Map<string, LoadedAccount>;
  */
 export type InvoiceOwners = Map<string, string | null>;
 
+/** An `invoices` row as the projection writes it. */
+interface InvoiceRow {
+  readonly invoice_id: string;
+  readonly customer_id: string;
+  readonly status: string;
+  readonly currency: string;
+  readonly amount_minor: number;
+  readonly balance_minor: number;
+  readonly due_date: string;
+  readonly issued_at: string;
+  readonly state: InvoiceState;
+  readonly stream_version: number;
+  readonly updated_at: string;
+}
+
+/** Invoice rows a batch projects, written together by {@link AccountStore.writeInvoices} before it commits. */
+export type PendingInvoices = Map<string, InvoiceRow>;
+
 export interface ExecuteContext {
   readonly origin?: Origin;
   readonly cache?: AccountCache;
   readonly owners?: InvoiceOwners;
+  /** Collect the `invoices` rows here instead of writing each; the caller must write them (writeInvoices) in the same transaction. */
+  readonly pendingInvoices?: PendingInvoices;
 }
 
 export type WriteOutcome =
@@ -203,23 +224,31 @@ export class AccountStore {
     after: AccountState,
     version: number,
     now: Date,
-    { origin, owners }: ExecuteContext,
+    { origin, owners, pendingInvoices }: ExecuteContext,
   ): Promise<void> {
     const touched = new Set(events.map(invoiceIdOf).filter((id): id is string => id !== undefined));
     for (const invoiceId of touched) {
       const invoice = after.invoices[invoiceId];
       if (!invoice) continue;
-      const written = await tx.query(
-        `INSERT INTO ${this.s}.invoices (invoice_id, customer_id, status, currency, amount_minor, balance_minor, due_date, issued_at, state, stream_version, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         ON CONFLICT (invoice_id) DO UPDATE SET status = EXCLUDED.status, balance_minor = EXCLUDED.balance_minor, state = EXCLUDED.state,
-           stream_version = EXCLUDED.stream_version, updated_at = EXCLUDED.updated_at
-         WHERE invoices.customer_id = EXCLUDED.customer_id`,
-        [invoiceId, customerId, invoice.status, invoice.amount.currency, invoice.amount.minor, invoice.balance.minor, invoice.dueDate, invoice.issuedAt, JSON.stringify(invoice), version, now],
-      );
-      // Two customers issued the same invoice id at the same moment: this transaction lost; its retry is refused above.
-      if (written.rowCount === 0) throw new InvoiceIdTakenError(invoiceId);
+      const row: InvoiceRow = {
+        invoice_id: invoiceId,
+        customer_id: customerId,
+        status: invoice.status,
+        currency: invoice.amount.currency,
+        amount_minor: invoice.amount.minor,
+        balance_minor: invoice.balance.minor,
+        due_date: invoice.dueDate,
+        issued_at: invoice.issuedAt,
+        state: invoice,
+        stream_version: version,
+        updated_at: now.toISOString(),
+      };
       owners?.set(invoiceId, customerId);
+      if (pendingInvoices) {
+        // As consecutive upserts would leave it: the columns an update sets from the last row, the others from the first.
+        const first = pendingInvoices.get(invoiceId);
+        pendingInvoices.set(invoiceId, first ? { ...first, status: row.status, balance_minor: row.balance_minor, state: row.state, stream_version: row.stream_version, updated_at: row.updated_at } : row);
+      } else await this.writeInvoices(tx, new Map([[invoiceId, row]]));
     }
     for (const event of events) {
       switch (event.type) {
@@ -259,6 +288,30 @@ export class AccountStore {
     // means there is no row to delete.
     if (nextDeadline(before, this.options.policy) === undefined && nextDeadline(after, this.options.policy) === undefined) return;
     await this.storeDeadline(tx, customerId, after);
+  }
+
+  /**
+   * Upserts invoice rows in one statement. An id whose row belongs to another customer is not
+   * written: two customers issued the same invoice id at the same moment, and this transaction
+   * lost (InvoiceIdTakenError: its retry is refused by foreignInvoice).
+   */
+  async writeInvoices(tx: SqlClient, rows: PendingInvoices): Promise<void> {
+    if (rows.size === 0) return;
+    const written = await tx.query<{ invoice_id: string }>(
+      `INSERT INTO ${this.s}.invoices (invoice_id, customer_id, status, currency, amount_minor, balance_minor, due_date, issued_at, state, stream_version, updated_at)
+       SELECT r.invoice_id, r.customer_id, r.status, r.currency, r.amount_minor, r.balance_minor, r.due_date, r.issued_at, r.state, r.stream_version, r.updated_at
+         FROM jsonb_to_recordset($1::jsonb) AS r(invoice_id text, customer_id text, status text, currency text, amount_minor bigint, balance_minor bigint,
+                                                  due_date date, issued_at timestamptz, state jsonb, stream_version integer, updated_at timestamptz)
+       ON CONFLICT (invoice_id) DO UPDATE SET status = EXCLUDED.status, balance_minor = EXCLUDED.balance_minor, state = EXCLUDED.state,
+         stream_version = EXCLUDED.stream_version, updated_at = EXCLUDED.updated_at
+       WHERE invoices.customer_id = EXCLUDED.customer_id
+       RETURNING invoice_id`,
+      [JSON.stringify([...rows.values()])],
+    );
+    if (written.rows.length === rows.size) return;
+    const done = new Set(written.rows.map((row) => row.invoice_id));
+    const lost = [...rows.keys()].find((id) => !done.has(id));
+    throw new InvoiceIdTakenError(lost ?? '?');
   }
 
   private async storeDeadline(tx: SqlClient, customerId: string, state: AccountState): Promise<void> {

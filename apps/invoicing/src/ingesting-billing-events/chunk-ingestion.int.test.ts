@@ -1,6 +1,7 @@
 import { withTransaction } from '@dunning/event-store';
 import type { BatchResult, ConsumedEvent } from '@dunning/messaging';
 import { context as otelContext } from '@opentelemetry/api';
+import { AccountStore, InvoiceIdTakenError, type PendingInvoices } from '../accounts/account-store';
 import { DeadLetters } from '../accounts/dead-letters';
 import { ErasePersonalData } from '../erasing-personal-data/handler';
 import { ReadContact } from '../reading-contacts/handler';
@@ -87,6 +88,18 @@ describe('billing records handled as one chunk', () => {
     const result = await handleChunk([invoiceIssued(first, 'INV-CHUNK-SAME', 1_000), invoiceIssued(second, 'INV-CHUNK-SAME', 2_000)]);
     expect(result?.rejected?.map((r) => r.code)).toEqual(['invoice-id-reused']);
     expect(await eventTypes(second.customerId)).toEqual([]);
+  });
+
+  it('does not write a chunk’s invoice row over another customer’s, and says so as a concurrent write', async () => {
+    const owner = canaryCustomer();
+    await handleChunk([invoiceIssued(owner, 'INV-CHUNK-RACE', 1_000)]);
+    const accounts = service.app.get(AccountStore);
+    const before = await service.db.query(`SELECT * FROM invoicing.invoices WHERE invoice_id = 'INV-CHUNK-RACE'`);
+    const pending: PendingInvoices = new Map();
+    const row = { ...before.rows[0], customer_id: 'someone-else', issued_at: '2026-03-01T09:00:00Z', due_date: '2026-03-31', updated_at: '2026-03-02T00:00:00Z' };
+    pending.set('INV-CHUNK-RACE', row as never);
+    await expect(withTransaction(service.db, (tx) => accounts.writeInvoices(tx, pending))).rejects.toBeInstanceOf(InvoiceIdTakenError);
+    expect((await service.db.query(`SELECT * FROM invoicing.invoices WHERE invoice_id = 'INV-CHUNK-RACE'`)).rows).toEqual(before.rows);
   });
 
   it('records a contact once per change, also after an erasure and within one chunk', async () => {

@@ -1,6 +1,6 @@
 import type { BillingEvent } from '@dunning/contracts';
 import type { Inbox, SqlClient } from '@dunning/event-store';
-import type { AccountCache, AccountStore, InvoiceOwners } from '../accounts/account-store';
+import type { AccountCache, AccountStore, InvoiceOwners, PendingInvoices } from '../accounts/account-store';
 import type { DeadLetters } from '../accounts/dead-letters';
 import type { Origin } from '../accounts/origin';
 import type { Clock } from '../clock';
@@ -33,10 +33,13 @@ const sealsPersonalData = (event: BillingEvent): boolean =>
 /**
  * What a Kafka chunk (one transaction) reads and claims once for all its events instead of once per
  * event: the inbox ids (one insert), the customers' keys and contacts, the owners of the invoice
- * ids named, and the accounts as they are loaded. Made by {@link IngestBillingEvent.prepare}.
+ * ids named, and the accounts as they are loaded; and the invoice rows it writes once, at the end.
+ * Made by {@link IngestBillingEvent.prepare}, closed by {@link IngestBillingEvent.finish}.
  */
 export class IngestBatch {
   readonly cache: AccountCache = new Map();
+  /** The chunk's invoice rows, written once by {@link IngestBillingEvent.finish}. */
+  readonly pendingInvoices: PendingInvoices = new Map();
   /** Inbox ids this batch inserted and no event of it has used yet. */
   private readonly unused: Set<string>;
 
@@ -89,6 +92,12 @@ export class IngestBillingEvent {
     return new IngestBatch(new Set(keys), inserted, contacts, owners);
   }
 
+  /** What the batch still has to write; call it after the last ingest, before the transaction commits. */
+  async finish(tx: SqlClient, batch: IngestBatch): Promise<void> {
+    batch.assertAllUsed();
+    await this.accounts.writeInvoices(tx, batch.pendingInvoices);
+  }
+
   async ingest(tx: SqlClient, event: BillingEvent, origin: Origin, batch?: IngestBatch): Promise<IngestOutcome> {
     const key = eventKey(event.source, event.id);
     const claim = batch?.take(key) ?? 'unclaimed';
@@ -105,7 +114,7 @@ export class IngestBillingEvent {
       else ahead = batch.contacts;
     }
     const command = await toCommand(tx, event, this.contacts, now, ahead);
-    const outcome = await this.accounts.execute(tx, command, { origin, ...(batch ? { cache: batch.cache, owners: batch.owners } : {}) });
+    const outcome = await this.accounts.execute(tx, command, { origin, ...(batch ? { cache: batch.cache, owners: batch.owners, pendingInvoices: batch.pendingInvoices } : {}) });
     switch (outcome.kind) {
       case 'rejected': {
         await tx.query(`DELETE FROM ${this.inboxTable} WHERE consumer = $1 AND message_id = $2`, [BILLING_INBOX, key]);

@@ -34,6 +34,10 @@ export interface BillingConsumerDependencies {
   readonly clock: Clock;
 }
 
+/** Another writer (the HTTP API) appended to the same account, or took an invoice id: redo the chunk on fresh state. */
+const retriableIfConcurrent = (error: unknown): unknown =>
+  error instanceof EventStoreConcurrencyError ? new RetriableError('concurrent-append', error.message, { cause: error }) : error;
+
 export function billingEventsConsumer(deps: BillingConsumerDependencies): ConsumerRegistration<BillingRecord> {
   return {
     groupId: deps.groupId,
@@ -76,12 +80,12 @@ export function billingEventsConsumer(deps: BillingConsumerDependencies): Consum
           const ids = { invoiceId: 'invoiceId' in record.event.data ? record.event.data.invoiceId : undefined, customerId: record.event.data.customerId };
           recordIngestion(record.event.type, outcome.status, outcome.status === 'rejected' ? outcome.code : undefined, consumed.traceContext, ids);
         } catch (error) {
-          // Another writer (the HTTP API) appended to the same account: redo the chunk on fresh state.
-          if (error instanceof EventStoreConcurrencyError) throw new RetriableError('concurrent-append', error.message, { cause: error });
-          throw error;
+          throw retriableIfConcurrent(error);
         }
       }
-      batch.assertAllUsed();
+      await deps.ingest.finish(tx, batch).catch((error: unknown) => {
+        throw retriableIfConcurrent(error);
+      });
       return { rejected };
     },
   };
