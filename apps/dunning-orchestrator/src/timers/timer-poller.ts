@@ -2,9 +2,21 @@ import { inTransaction, type SqlPool } from '@dunning/messaging';
 import { DunningAttributes, extractTraceContext, withSpan } from '@dunning/telemetry';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Clock } from '../clock/clock';
-import type { CaseProcessor } from '../cases/case-processor';
+import { streamIdOf, type CaseProcessor, type LockedCaseRow } from '../cases/case-processor';
 
 const MAX_CONFLICT_RETRIES = 5;
+/** Claims in a row that found their timer gone (fired or cancelled by another transaction meanwhile). */
+const MAX_LOST_CLAIMS = 100;
+
+interface ClaimRow extends LockedCaseRow {
+  /** Due timers seen (at most 2): more than the one fired means another is due. */
+  readonly due: number;
+  readonly timer_id: string | null;
+  readonly traceparent: string | null;
+  readonly tracestate: string | null;
+  readonly case_id: string | null;
+  readonly customer_id: string | null;
+}
 
 /** deadlock_detected (40P01) or serialization_failure (40001): the transaction was rolled back and may simply run again. */
 export function isTransactionConflict(error: unknown): boolean {
@@ -24,10 +36,16 @@ export interface TimerPollerOptions {
 }
 
 /**
- * Durable timers. Each due timer is claimed with `FOR UPDATE SKIP LOCKED` (several instances share
- * the work, none waits on another) and fired in one transaction that marks it fired, appends the
+ * Durable timers. Each due timer is fired in one transaction that marks it fired, appends the
  * case's `TimerFired` and decisions, and writes their outbox rows. A crash before COMMIT leaves the
  * timer pending and nothing written; after COMMIT it is fired and never claimed again: once.
+ *
+ * The claim locks the timer's case row first and only then the timer, the order in which the
+ * consumer takes them (case row, then the case's timers), so a firing and a consumer cannot
+ * deadlock on the two; the claim waits for a consumer holding the case, as the load did before.
+ * A timer fired or cancelled while the claim waited is found not pending any more, and the next
+ * one is claimed. Firings of one process run one after the other (a clock move's due work waits
+ * for the poll in progress); instances of several processes may wait for each other's case.
  *
  * A timer fires inside a `fire timer` span whose parent is the trace context stored when it was
  * scheduled, so the decisions and outbox rows it writes continue the invoice's trace.
@@ -61,17 +79,38 @@ export class TimerPoller {
 
   /**
    * Fires every timer due now, one transaction each; returns how many fired. A firing that
-   * PostgreSQL aborted as a deadlock or serialization failure (the consumer locks a case, then its
-   * timers; a firing locks a timer, then its case) committed nothing and is tried again, a few times.
+   * PostgreSQL aborted as a deadlock or serialization failure committed nothing and is tried again,
+   * a few times. Calls wait for each other, so one process never claims against itself.
    */
-  async fireDue(): Promise<number> {
+  fireDue(): Promise<number> {
+    const run = this.firing.then(() => this.fireDueNow());
+    this.firing = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private firing: Promise<void> = Promise.resolve();
+
+  private async fireDueNow(): Promise<number> {
     let fired = 0;
     let conflicts = 0;
-    while (!this.stopping) {
+    let lost = 0;
+    // Outside a transaction: a poll that finds nothing due costs one statement.
+    let more = await this.anyDue();
+    while (more && !this.stopping) {
       try {
-        if (!(await this.fireOne())) break;
-        fired++;
+        const claim = await this.fireOne();
         conflicts = 0;
+        if (claim.fired) {
+          fired++;
+          lost = 0;
+          // The firing may itself have scheduled a timer that is due already: look again.
+          more = claim.due > 1 || (await this.anyDue());
+        } else {
+          more = claim.due > 0 && ++lost <= MAX_LOST_CLAIMS;
+        }
       } catch (error) {
         if (!isTransactionConflict(error) || ++conflicts > MAX_CONFLICT_RETRIES) throw error;
         await new Promise((resolve) => setTimeout(resolve, 5 * conflicts));
@@ -80,32 +119,57 @@ export class TimerPoller {
     return fired;
   }
 
-  private async fireOne(): Promise<boolean> {
-    const timerId = await inTransaction(this.options.pool, async (tx) => {
+  private async anyDue(): Promise<boolean> {
+    const { rows } = await this.options.pool.query<{ due: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM ${this.s}.timers t JOIN ${this.s}.cases c ON c.case_id = t.case_id WHERE t.status = 'pending' AND t.fire_at <= $1) AS due`,
+      [this.options.clock.now()],
+    );
+    return rows[0]?.due === true;
+  }
+
+  private async fireOne(): Promise<{ fired: boolean; due: number }> {
+    const { processor } = this.options;
+    const claim = await inTransaction(this.options.pool, async (tx) => {
       const now = this.options.clock.now();
-      const { rows } = await tx.query<{ timer_id: string; case_id: string; customer_id: string; traceparent: string | null; tracestate: string | null }>(
-        `SELECT t.timer_id, t.case_id, c.customer_id, t.traceparent, t.tracestate
-           FROM ${this.s}.timers t JOIN ${this.s}.cases c ON c.case_id = t.case_id
-          WHERE t.status = 'pending' AND t.fire_at <= $1
-          ORDER BY t.fire_at, t.timer_id
-          LIMIT 1
-          FOR UPDATE OF t SKIP LOCKED`,
-        [now],
+      // One statement: the first due timer's case row locked, then the timer marked fired (if it
+      // is still pending once the lock is held), and the case and its customer read for handle.
+      const { rows } = await tx.query<ClaimRow>(
+        `WITH due AS (
+           SELECT t.timer_id, t.case_id, t.fire_at
+             FROM ${this.s}.timers t JOIN ${this.s}.cases c ON c.case_id = t.case_id
+            WHERE t.status = 'pending' AND t.fire_at <= $1
+            ORDER BY t.fire_at, t.timer_id
+            LIMIT 2
+         ),
+         next_timer AS (SELECT timer_id, case_id FROM due ORDER BY fire_at, timer_id LIMIT 1),
+         ${processor.lockedCaseSql('(SELECT case_id FROM next_timer)')},
+         fired AS (
+           -- Reads locked_case: the timer's row is locked (updated) only after the case row.
+           UPDATE ${this.s}.timers t SET status = 'fired', fired_at = $1, fire_count = t.fire_count + 1
+             FROM next_timer n, locked_case lc
+            WHERE t.timer_id = n.timer_id AND t.case_id = lc.case_id AND t.status = 'pending' AND t.fire_at <= $1
+           RETURNING t.timer_id, t.traceparent, t.tracestate
+         )
+         SELECT (SELECT count(*) FROM due)::int AS due, f.timer_id, f.traceparent, f.tracestate, l.case_id, l.customer_id,
+                ${processor.customerColumnsSql('l.case_id', 'l.customer_id', '$2 || l.case_id')}
+           FROM (SELECT 1) AS one LEFT JOIN fired f ON true LEFT JOIN locked_case l ON true`,
+        [now, streamIdOf('')],
       );
-      const due = rows[0];
-      if (!due) return undefined;
+      const row = rows[0];
+      if (!row || row.timer_id === null || row.case_id === null || row.customer_id === null) return { fired: undefined, due: row?.due ?? 0 };
+      const due = { timerId: row.timer_id, caseId: row.case_id, customerId: row.customer_id };
       // The poller's loop has no context of its own worth keeping: the stored one replaces it.
-      const scheduledIn = extractTraceContext({ traceparent: due.traceparent ?? undefined, tracestate: due.tracestate ?? undefined }, ROOT_CONTEXT);
+      const scheduledIn = extractTraceContext({ traceparent: row.traceparent ?? undefined, tracestate: row.tracestate ?? undefined }, ROOT_CONTEXT);
       await context.with(scheduledIn, () =>
-        withSpan('fire timer', { [DunningAttributes.timer.id]: due.timer_id, [DunningAttributes.case.id]: due.case_id }, async () => {
-          await tx.query(`UPDATE ${this.s}.timers SET status = 'fired', fired_at = $2, fire_count = fire_count + 1 WHERE timer_id = $1`, [due.timer_id, now]);
-          await this.options.processor.handle(tx, due.case_id, due.customer_id, [{ type: 'TimerFired', timerId: due.timer_id, at: now.toISOString() }], 'live', now);
+        withSpan('fire timer', { [DunningAttributes.timer.id]: due.timerId, [DunningAttributes.case.id]: due.caseId }, async () => {
+          const loaded = await processor.loadedFrom(tx, due.caseId, due.customerId, row);
+          await processor.handle(tx, due.caseId, due.customerId, [{ type: 'TimerFired', timerId: due.timerId, at: now.toISOString() }], 'live', now, { loaded });
         }),
       );
-      return due.timer_id;
+      return { fired: due.timerId, due: row.due };
     });
-    if (timerId) this.options.onFired?.(timerId);
-    return timerId !== undefined;
+    if (claim.fired) this.options.onFired?.(claim.fired);
+    return { fired: claim.fired !== undefined, due: claim.due };
   }
 
   private async run(): Promise<void> {
