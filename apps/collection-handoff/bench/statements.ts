@@ -6,7 +6,7 @@
 // and are left out.
 //
 //   node -r ts-node/register/transpile-only -r tsconfig-paths/register apps/collection-handoff/bench/statements.ts
-//   BENCH_WORKER_POLL_MS (50, the main job's value before), BENCH_IDLE_S (10), BENCH_DAYS (5), BENCH_CUSTOMERS (300)
+//   BENCH_WORKER_POLL_MS (50, the main job's value before; 1000 after), BENCH_IDLE_S (10), BENCH_DAYS (5), BENCH_CUSTOMERS (300)
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
@@ -107,6 +107,13 @@ async function main(): Promise<void> {
     }
     const moveMs = Date.now() - moveStarted;
     show(`${days} clock moves of a day (${moveMs} ms wall, idle polling included)`, diff(before, await snapshot()), days, 'clock move');
+
+    // 2b. The simulator's quiescence probe, asked every round of its quiet wait.
+    const probes = 50;
+    before = await snapshot();
+    for (let i = 0; i < probes; i++) await fetch(`${url}/admin/quiescence`);
+    const probeDiff = diff(before, await snapshot());
+    show(`${probes} quiescence probes (idle polling included)`, probeDiff, probes, 'probe');
 
     // 3. Invoicing events: per customer a profile, an invoice, a part payment, a settling payment.
     const events: InvoicingEvent[] = [];

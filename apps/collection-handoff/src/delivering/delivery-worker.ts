@@ -69,6 +69,7 @@ export class DeliveryWorker {
   private readonly retryMaxMs: number;
   private readonly logger: WorkerLogger;
   private readonly batches: string;
+  private readonly cases: string;
   private loop: Promise<void> | undefined;
   private stopping = false;
   private wakeUp: (() => void) | undefined;
@@ -88,6 +89,7 @@ export class DeliveryWorker {
     this.retryMaxMs = options.retryMaxMs ?? 3_600_000;
     this.logger = options.logger ?? silent;
     this.batches = `${quoteIdentifier(options.schema)}.agency_batches`;
+    this.cases = `${quoteIdentifier(options.schema)}.cases`;
     this.apiAgencies = [...options.gateways.values()].filter((g) => g.channel === 'api').map((g) => g.agencyId);
   }
 
@@ -198,20 +200,21 @@ export class DeliveryWorker {
    * file agencies whose latest scheduled batch is not written yet (or was interrupted).
    */
   async pendingWork(): Promise<{ readonly checks: number; readonly deliveries: number; readonly cutoffs: number }> {
-    const { cases, pool, clock } = this.options;
-    const apiAgencies = [...this.options.gateways.values()].filter((g) => g.channel === 'api').map((g) => g.agencyId);
+    const { pool, clock } = this.options;
     const schedules = [...(this.options.cutoffs ?? [])].filter(([agencyId]) => this.options.gateways.get(agencyId)?.channel === 'batch');
     const latest = schedules.map(([agencyId, schedule]) => ({ agencyId, batchId: latestCutoff(clock(), schedule).batchId }));
-    const [due, cutoffs] = await Promise.all([
-      cases.countDue(pool, apiAgencies),
-      pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM unnest($1::text[], $2::text[]) AS c(agency_id, batch_id)
-          WHERE NOT EXISTS (SELECT 1 FROM ${this.batches} b WHERE b.agency_id = c.agency_id AND b.batch_id = c.batch_id AND b.status = 'sent')
-             OR EXISTS (SELECT 1 FROM ${this.batches} b WHERE b.agency_id = c.agency_id AND b.status = 'pending')`,
-        [latest.map((l) => l.agencyId), latest.map((l) => l.batchId)],
-      ),
-    ]);
-    return { ...due, cutoffs: cutoffs.rows[0]?.n ?? 0 };
+    // One statement (the simulator asks this every probe round): work postponed to a later instant
+    // is not counted until the clock reaches it; a file agency's cases wait for its cut-off.
+    const { rows } = await pool.query<{ checks: number; deliveries: number; cutoffs: number }>(
+      `SELECT count(*) FILTER (WHERE pending_work = 'check')::int AS checks,
+              count(*) FILTER (WHERE pending_work IN ('deliver', 'recall') AND agency_id = ANY($2::text[]))::int AS deliveries,
+              (SELECT count(*)::int FROM unnest($3::text[], $4::text[]) AS c(agency_id, batch_id)
+                WHERE NOT EXISTS (SELECT 1 FROM ${this.batches} b WHERE b.agency_id = c.agency_id AND b.batch_id = c.batch_id AND b.status = 'sent')
+                   OR EXISTS (SELECT 1 FROM ${this.batches} b WHERE b.agency_id = c.agency_id AND b.status = 'pending')) AS cutoffs
+         FROM ${this.cases} WHERE pending_work <> 'none' AND next_attempt_at <= $1`,
+      [clock(), this.apiAgencies, latest.map((l) => l.agencyId), latest.map((l) => l.batchId)],
+    );
+    return { checks: rows[0]?.checks ?? 0, deliveries: rows[0]?.deliveries ?? 0, cutoffs: rows[0]?.cutoffs ?? 0 };
   }
 
   /** Sends one checked claim to an API agency. */

@@ -176,22 +176,7 @@ export class CaseStore {
     }));
   }
 
-  /**
-   * How many cases have work due at the clock's now (a quiescence probe): checks, and deliveries and
-   * recalls for the agencies named (the API agencies: a file agency's cases wait for its cut-off).
-   * Work postponed to a later instant is not counted until the clock reaches it.
-   */
-  async countDue(client: SqlClient, agencyIds: readonly string[]): Promise<{ readonly checks: number; readonly deliveries: number }> {
-    const { rows } = await client.query<{ checks: number; deliveries: number }>(
-      `SELECT count(*) FILTER (WHERE pending_work = 'check')::int AS checks,
-              count(*) FILTER (WHERE pending_work IN ('deliver', 'recall') AND agency_id = ANY($2::text[]))::int AS deliveries
-         FROM ${this.cases} WHERE pending_work <> 'none' AND next_attempt_at <= $1`,
-      [this.options.clock(), agencyIds],
-    );
-    return { checks: rows[0]?.checks ?? 0, deliveries: rows[0]?.deliveries ?? 0 };
-  }
-
-  /** Whether the worker has anything to do at the clock's now: the same cases `countDue` counts. */
+  /** Whether the worker has anything to do at the clock's now (checks, and deliveries and recalls for the agencies named). */
   async anyDue(client: SqlClient, agencyIds: readonly string[]): Promise<boolean> {
     const { rows } = await client.query<{ due: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM ${this.cases}
