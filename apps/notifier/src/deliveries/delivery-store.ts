@@ -4,6 +4,7 @@ import type { SqlClient } from '@dunning/messaging';
 import type { Channel, DefaultInterestClaim, InvoiceStanding, LocalDate, Money, Reachability } from '../domain';
 import type { StoredTraceContext } from '../telemetry';
 import type { ContactLookup } from './contact-directory';
+import type { FoldedWrites } from '../intake/invoice-facts';
 
 /** The part of a dunning.reminder.requested.v1 the notifier keeps: ids, channel, template, money. No personal data. */
 export interface StoredRequest {
@@ -66,6 +67,16 @@ export interface CustomerFacts {
 }
 
 
+/** A pending delivery as its send-time checks read it: its row version and the facts they use. */
+export interface SendFacts {
+  readonly row: DeliveryRow;
+  /** The row version (xmin) read: a write naming it applies only if nobody changed the delivery since. */
+  readonly version: string;
+  readonly invoice: InvoiceFacts | undefined;
+  readonly customer: CustomerFacts | undefined;
+  readonly recentContacts: readonly Date[];
+}
+
 /** The delivery id is derived from the action id: the same request always maps to the same delivery. */
 export function deliveryIdFor(actionId: string): string {
   return `dlv_${createHash('sha256').update(actionId).digest('hex').slice(0, 32)}`;
@@ -115,15 +126,34 @@ export class DeliveryStore {
     this.s = qualified(schema);
   }
 
-  /** Records a requested action once; a redelivered or replayed request is `duplicate`. */
-  async accept(client: SqlClient, request: StoredRequest, now: Date, traceContext?: StoredTraceContext): Promise<'accepted' | 'duplicate'> {
-    const { rowCount } = await client.query(
+  /**
+   * Records requested actions once, in one statement, in the given order; answers the action ids
+   * stored now. A redelivered or replayed request (or a second one in the same list) is not stored again.
+   */
+  async acceptMany(client: SqlClient, requests: readonly { readonly request: StoredRequest; readonly at: Date; readonly traceContext?: StoredTraceContext | undefined }[]): Promise<ReadonlySet<string>> {
+    if (requests.length === 0) return new Set();
+    const rows = requests.map(({ request, at, traceContext }, ord) => ({
+      ord,
+      delivery_id: deliveryIdFor(request.actionId),
+      action_id: request.actionId,
+      customer_id: request.customerId,
+      invoice_id: request.invoiceId,
+      template_id: request.templateId,
+      requested_channel: request.channel,
+      at: at.toISOString(),
+      request,
+      trace_context: traceContext ?? null,
+    }));
+    const { rows: stored } = await client.query<{ action_id: string }>(
       `INSERT INTO ${this.s}.deliveries (delivery_id, action_id, customer_id, invoice_id, template_id, requested_channel, state, next_attempt_at, request, created_at, updated_at, trace_context)
-       VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $7, $7, $9)
-       ON CONFLICT (action_id) DO NOTHING`,
-      [deliveryIdFor(request.actionId), request.actionId, request.customerId, request.invoiceId, request.templateId, request.channel, now, JSON.stringify(request), traceContext ? JSON.stringify(traceContext) : null],
+       SELECT r.delivery_id, r.action_id, r.customer_id, r.invoice_id, r.template_id, r.requested_channel, 'pending', r.at, r.request, r.at, r.at, r.trace_context
+         FROM jsonb_to_recordset($1::jsonb) AS r(ord int, delivery_id text, action_id text, customer_id text, invoice_id text, template_id text, requested_channel text, at timestamptz, request jsonb, trace_context jsonb)
+        ORDER BY r.ord
+       ON CONFLICT (action_id) DO NOTHING
+       RETURNING action_id`,
+      [JSON.stringify(rows)],
     );
-    return rowCount === 1 ? 'accepted' : 'duplicate';
+    return new Set(stored.map((row) => row.action_id));
   }
 
   /**
@@ -144,28 +174,28 @@ export class DeliveryStore {
   }
 
   /**
-   * Locks a delivery and reads what its send-time checks need in the same statement: the invoice,
-   * the customer and when the customer was contacted since `since` (the cap). Only when the lock was
-   * free at once: rows committed while a statement waits for a lock stay invisible to it, so when
-   * another transaction holds the delivery this answers `busy` and the caller locks first and reads after.
+   * What a pending delivery's send-time checks read, in one statement and without a lock: the
+   * delivery with its row version, the invoice, the customer and when the customer was contacted
+   * since `since` (the cap). The write that follows the checks (startAttempt, defer, finish) names
+   * that version and changes nothing if the delivery changed in between.
    */
-  async lockWithFacts(client: SqlClient, deliveryId: string, since: Date): Promise<{ readonly row: DeliveryRow; readonly invoice: InvoiceFacts | undefined; readonly customer: CustomerFacts | undefined; readonly recentContacts: Date[] } | 'busy'> {
-    const { rows } = await client.query<RawDelivery & RawInvoice & RawCustomer & { recent_contacts: Date[]; has_invoice: boolean; has_customer: boolean; invoice_customer_id: string }>(
-      `SELECT d.*, i.invoice_id IS NOT NULL AS has_invoice, i.customer_id AS invoice_customer_id, i.status, i.amount_minor, i.balance_minor, i.currency, to_char(i.due_date, 'YYYY-MM-DD') AS due_date, i.payment_reference, i.brand,
+  async readForDispatch(client: SqlClient, deliveryId: string, since: Date): Promise<SendFacts | undefined> {
+    const { rows } = await client.query<RawDelivery & RawInvoice & RawCustomer & { recent_contacts: Date[]; has_invoice: boolean; has_customer: boolean; invoice_customer_id: string; version: string }>(
+      `SELECT d.*, d.xmin::text AS version, i.invoice_id IS NOT NULL AS has_invoice, i.customer_id AS invoice_customer_id, i.status, i.amount_minor, i.balance_minor, i.currency, to_char(i.due_date, 'YYYY-MM-DD') AS due_date, i.payment_reference, i.brand,
               c.customer_id IS NOT NULL AS has_customer, c.customer_type, c.locale, c.time_zone, c.country, c.reachable_channels,
               ARRAY(SELECT COALESCE(r.sent_at, r.sending_started_at) FROM ${this.s}.deliveries r
                      WHERE r.customer_id = d.customer_id AND r.state IN ('sending', 'sent', 'delivered') AND COALESCE(r.sent_at, r.sending_started_at) > $2) AS recent_contacts
          FROM ${this.s}.deliveries d
          LEFT JOIN ${this.s}.invoices i ON i.invoice_id = d.invoice_id
          LEFT JOIN ${this.s}.customers c ON c.customer_id = d.customer_id
-        WHERE d.delivery_id = $1
-        FOR UPDATE OF d SKIP LOCKED`,
+        WHERE d.delivery_id = $1`,
       [deliveryId, since],
     );
     const raw = rows[0];
-    if (!raw) return 'busy';
+    if (!raw) return undefined;
     return {
       row: toRow(raw),
+      version: raw.version,
       invoice: raw.has_invoice ? toInvoice({ ...raw, customer_id: raw.invoice_customer_id }) : undefined,
       customer: raw.has_customer ? toCustomer(raw) : undefined,
       recentContacts: raw.recent_contacts,
@@ -192,16 +222,26 @@ export class DeliveryStore {
     return rows[0] ? toRow(rows[0]) : undefined;
   }
 
-  async defer(client: SqlClient, deliveryId: string, until: Date, code: string, now: Date): Promise<void> {
-    await client.query(`UPDATE ${this.s}.deliveries SET state = 'pending', next_attempt_at = $2, outcome_code = $3, lease_until = NULL, updated_at = $4 WHERE delivery_id = $1`, [deliveryId, until, code, now]);
+  /** False when `version` is given and the delivery is no longer that version (see readForDispatch). */
+  async defer(client: SqlClient, deliveryId: string, until: Date, code: string, now: Date, version?: string): Promise<boolean> {
+    const { rowCount } = await client.query(
+      `UPDATE ${this.s}.deliveries SET state = 'pending', next_attempt_at = $2, outcome_code = $3, lease_until = NULL, updated_at = $4 WHERE delivery_id = $1${version === undefined ? '' : ' AND xmin = $5::text::xid'}`,
+      version === undefined ? [deliveryId, until, code, now] : [deliveryId, until, code, now, version],
+    );
+    return rowCount === 1;
   }
 
-  /** The attempt is on record before the provider is called: state `sending`, with a lease. */
-  async startAttempt(client: SqlClient, deliveryId: string, channel: Channel, provider: string, now: Date, leaseUntil: Date): Promise<void> {
-    await client.query(
-      `UPDATE ${this.s}.deliveries SET state = 'sending', channel = $2, provider = $3, attempts = attempts + 1, sending_started_at = $4, lease_until = $5, outcome_code = NULL, updated_at = $4 WHERE delivery_id = $1`,
-      [deliveryId, channel, provider, now, leaseUntil],
+  /**
+   * The attempt is on record before the provider is called: state `sending`, with a lease. Only
+   * from the pending `version` the checks read; false (and nothing written) when it changed since.
+   */
+  async startAttempt(client: SqlClient, deliveryId: string, version: string, channel: Channel, provider: string, now: Date, leaseUntil: Date): Promise<boolean> {
+    const { rowCount } = await client.query(
+      `UPDATE ${this.s}.deliveries SET state = 'sending', channel = $2, provider = $3, attempts = attempts + 1, sending_started_at = $4, lease_until = $5, outcome_code = NULL, updated_at = $4
+        WHERE delivery_id = $1 AND state = 'pending' AND xmin = $6::text::xid`,
+      [deliveryId, channel, provider, now, leaseUntil, version],
     );
+    return rowCount === 1;
   }
 
   async extendLease(client: SqlClient, deliveryId: string, leaseUntil: Date, code: string, now: Date): Promise<void> {
@@ -222,11 +262,13 @@ export class DeliveryStore {
     return rows[0]?.report_types ?? [];
   }
 
-  async finish(client: SqlClient, deliveryId: string, state: 'delivered' | 'failed' | 'skipped', code: string | null, now: Date, channel?: Channel): Promise<void> {
-    await client.query(
-      `UPDATE ${this.s}.deliveries SET state = $2, outcome_code = $3, finished_at = $4, lease_until = NULL, updated_at = $4, channel = COALESCE(channel, $5) WHERE delivery_id = $1`,
-      [deliveryId, state, code, now, channel ?? null],
+  /** False when `version` is given and the delivery is no longer that version (see readForDispatch). */
+  async finish(client: SqlClient, deliveryId: string, state: 'delivered' | 'failed' | 'skipped', code: string | null, now: Date, channel?: Channel, version?: string): Promise<boolean> {
+    const { rowCount } = await client.query(
+      `UPDATE ${this.s}.deliveries SET state = $2, outcome_code = $3, finished_at = $4, lease_until = NULL, updated_at = $4, channel = COALESCE(channel, $5) WHERE delivery_id = $1${version === undefined ? '' : ' AND xmin = $6::text::xid'}`,
+      version === undefined ? [deliveryId, state, code, now, channel ?? null] : [deliveryId, state, code, now, channel ?? null, version],
     );
+    return rowCount === 1;
   }
 
   /** When the customer was contacted lately (messages sent, and attempts in flight), for the contact cap. */
@@ -274,7 +316,8 @@ export class DeliveryStore {
 
   async updateInvoice(client: SqlClient, invoiceId: string, change: { status?: string; balanceMinor?: number }, now: Date): Promise<void> {
     await client.query(
-      `UPDATE ${this.s}.invoices SET status = COALESCE($2, status), balance_minor = COALESCE($3, balance_minor), updated_at = $4 WHERE invoice_id = $1`,
+      `UPDATE ${this.s}.invoices SET status = COALESCE($2, status), balance_minor = COALESCE($3, balance_minor), updated_at = $4
+        WHERE invoice_id = $1 AND (status, balance_minor) IS DISTINCT FROM (COALESCE($2, status), COALESCE($3::bigint, balance_minor))`,
       [invoiceId, change.status ?? null, change.balanceMinor ?? null, now],
     );
   }
@@ -283,8 +326,67 @@ export class DeliveryStore {
     await client.query(
       `INSERT INTO ${this.s}.customers (customer_id, customer_type, locale, time_zone, country, reachable_channels, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (customer_id) DO UPDATE SET customer_type = $2, locale = $3, time_zone = $4, country = $5, reachable_channels = $6, updated_at = $7`,
+       ON CONFLICT (customer_id) DO UPDATE SET customer_type = $2, locale = $3, time_zone = $4, country = $5, reachable_channels = $6, updated_at = $7
+        WHERE (customers.customer_type, customers.locale, customers.time_zone, customers.country, customers.reachable_channels) IS DISTINCT FROM (EXCLUDED.customer_type, EXCLUDED.locale, EXCLUDED.time_zone, EXCLUDED.country, EXCLUDED.reachable_channels)`,
       [customerId, profile.customerType, profile.locale, profile.timeZone, profile.country ?? null, JSON.stringify(profile.reachableChannels), now],
+    );
+  }
+
+  /**
+   * A consumer chunk's invoice facts in one statement (see foldInvoiceFacts): profiles upserted,
+   * opened invoices inserted when unknown, changes applied to invoices known before. The three
+   * parts touch disjoint rows or see the rows as they were before the statement, which is what
+   * the fold assumes. Rows that would not change are not written.
+   */
+  async applyInvoiceFacts(client: SqlClient, writes: FoldedWrites): Promise<void> {
+    if (writes.customers.length + writes.inserts.length + writes.updates.length === 0) return;
+    const customers = writes.customers.map((c) => ({
+      customer_id: c.customerId,
+      customer_type: c.profile.customerType,
+      locale: c.profile.locale,
+      time_zone: c.profile.timeZone,
+      country: c.profile.country ?? null,
+      reachable_channels: c.profile.reachableChannels,
+      at: c.at.toISOString(),
+    }));
+    const inserts = writes.inserts.map((i) => ({
+      invoice_id: i.invoice.invoiceId,
+      customer_id: i.invoice.customerId,
+      status: i.status,
+      amount_minor: i.invoice.amount.minor,
+      balance_minor: i.balanceMinor,
+      currency: i.invoice.amount.currency,
+      due_date: i.invoice.dueDate,
+      payment_reference: i.invoice.paymentReference ?? null,
+      brand: i.invoice.brand ?? null,
+      at: i.at.toISOString(),
+    }));
+    const updates = writes.updates.map((u) => ({ invoice_id: u.invoiceId, status: u.change.status ?? null, balance_minor: u.change.balanceMinor ?? null, at: u.at.toISOString() }));
+    await client.query(
+      `WITH profiles AS (
+         INSERT INTO ${this.s}.customers AS c (customer_id, customer_type, locale, time_zone, country, reachable_channels, updated_at)
+         SELECT x.customer_id, x.customer_type, x.locale, x.time_zone, x.country, x.reachable_channels, x.at
+           FROM jsonb_to_recordset($1::jsonb) AS x(customer_id text, customer_type text, locale text, time_zone text, country text, reachable_channels jsonb, at timestamptz)
+         ON CONFLICT (customer_id) DO UPDATE SET customer_type = EXCLUDED.customer_type, locale = EXCLUDED.locale, time_zone = EXCLUDED.time_zone, country = EXCLUDED.country,
+                reachable_channels = EXCLUDED.reachable_channels, updated_at = EXCLUDED.updated_at
+          WHERE (c.customer_type, c.locale, c.time_zone, c.country, c.reachable_channels) IS DISTINCT FROM (EXCLUDED.customer_type, EXCLUDED.locale, EXCLUDED.time_zone, EXCLUDED.country, EXCLUDED.reachable_channels)
+         RETURNING 1
+       ),
+       opened AS (
+         INSERT INTO ${this.s}.invoices (invoice_id, customer_id, status, amount_minor, balance_minor, currency, due_date, payment_reference, brand, updated_at)
+         SELECT x.invoice_id, x.customer_id, x.status, x.amount_minor, x.balance_minor, x.currency, x.due_date, x.payment_reference, x.brand, x.at
+           FROM jsonb_to_recordset($2::jsonb) AS x(invoice_id text, customer_id text, status text, amount_minor bigint, balance_minor bigint, currency text, due_date date, payment_reference text, brand text, at timestamptz)
+         ON CONFLICT (invoice_id) DO NOTHING
+         RETURNING 1
+       ),
+       changed AS (
+         UPDATE ${this.s}.invoices i SET status = COALESCE(x.status, i.status), balance_minor = COALESCE(x.balance_minor, i.balance_minor), updated_at = x.at
+           FROM jsonb_to_recordset($3::jsonb) AS x(invoice_id text, status text, balance_minor bigint, at timestamptz)
+          WHERE i.invoice_id = x.invoice_id AND (i.status, i.balance_minor) IS DISTINCT FROM (COALESCE(x.status, i.status), COALESCE(x.balance_minor, i.balance_minor))
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM profiles) + (SELECT count(*) FROM opened) + (SELECT count(*) FROM changed) AS written`,
+      [JSON.stringify(customers), JSON.stringify(inserts), JSON.stringify(updates)],
     );
   }
 

@@ -6,7 +6,7 @@ import { countryOf, decideSend, localDateOf, renderMessage, type Channel, type S
 import { ProviderError, type MessageProvider, type OutboundMessage } from '../channels/provider';
 import { outcomeOfDlr } from '../channels/kannel-sms.provider';
 import type { ContactDirectory, ContactLookup } from './contact-directory';
-import { DeliveryStore, reachabilityOf, type CustomerFacts, type DeliveryRow, type InvoiceFacts } from './delivery-store';
+import { DeliveryStore, reachabilityOf, type DeliveryRow } from './delivery-store';
 import { toIntegrationEvent, toOutboxMessage, type DeliveryOutcome } from './outcome-events';
 import { inSpanOf, TracedProvider } from '../telemetry';
 
@@ -14,14 +14,6 @@ import { inSpanOf, TracedProvider } from '../telemetry';
 interface DispatchResult {
   readonly status: 'sent' | 'skipped' | 'deferred' | 'failed' | 'sending' | 'pending' | 'not-pending';
   readonly reason?: string;
-}
-
-/** A locked pending delivery and what its send-time checks read. */
-interface SendFacts {
-  readonly row: DeliveryRow;
-  readonly invoice: InvoiceFacts | undefined;
-  readonly customer: CustomerFacts | undefined;
-  readonly recentContacts: readonly Date[];
 }
 
 type Prepared = { readonly kind: 'send'; readonly row: DeliveryRow; readonly message: OutboundMessage; readonly provider: MessageProvider } | { readonly kind: 'done'; readonly result: DispatchResult };
@@ -54,8 +46,9 @@ export interface DispatcherOptions {
 
 /**
  * Turns accepted action requests into messages, exactly once per action:
- *   1. in one transaction: lock the delivery, run the send-time checks on current state, and either
- *      skip/defer it or record the attempt as `sending` (with a lease) — before any provider call;
+ *   1. read the delivery and the facts of the send-time checks (one statement), run the checks, and
+ *      either skip/defer it or record the attempt as `sending` (with a lease) — before any provider
+ *      call, and only if the delivery is still the version read (a compare-and-set on its row version);
  *   2. call the provider (its idempotency key: the delivery id, in the Message-ID / DLR URL / file name);
  *   3. in one transaction: record `sent` and the outbox event.
  * A crash between 2 and 3 leaves `sending`; once the lease runs out, `reconcile` asks the provider
@@ -133,24 +126,11 @@ export class DeliveryDispatcher {
       contact = await withSpan('notifier contact lookup', { [D.customer.id]: pending.customerId }, () => this.options.contacts.lookup(pending.customerId));
     } catch {
       this.options.log?.('contact directory unavailable', { deliveryId });
-      await inTransaction(this.options.pool, (client) => this.store.defer(client, deliveryId, new Date(this.clock().getTime() + this.options.backoff.initialMs), 'contacts-unavailable', this.clock()));
+      await this.store.defer(this.options.pool, deliveryId, new Date(this.clock().getTime() + this.options.backoff.initialMs), 'contacts-unavailable', this.clock());
       return { status: 'deferred', reason: 'contacts-unavailable' };
     }
     const prepared = await withSpan('notifier send-time checks', { [D.delivery.id]: deliveryId, [D.action.channel]: pending.requestedChannel }, (span) =>
-      inTransaction(this.options.pool, async (client): Promise<Prepared> => {
-        const now = this.clock();
-        const since = new Date(now.getTime() - this.options.rules.contactCap.perDays * 86_400_000);
-        let locked = await this.store.lockWithFacts(client, deliveryId, since);
-        if (locked === 'busy') {
-          // Someone holds the delivery (or it is gone): wait for the lock, then read what is current.
-          const row = await this.store.lockOne(client, deliveryId);
-          if (!row || row.state !== 'pending') return { kind: 'done', result: { status: 'not-pending' } };
-          const [invoice, customer, recentContacts] = await Promise.all([this.store.invoice(client, row.invoiceId), this.store.customer(client, row.customerId), this.store.recentContacts(client, row.customerId, since)]);
-          locked = { row, invoice, customer, recentContacts };
-        }
-        if (locked.row.state !== 'pending') return { kind: 'done', result: { status: 'not-pending' } };
-        return this.prepare(client, locked, contact, span, now);
-      }),
+      this.checked(deliveryId, contact, span),
     );
     if (prepared.kind === 'done') return prepared.result;
     const { row, message, provider } = prepared;
@@ -170,9 +150,19 @@ export class DeliveryDispatcher {
     });
   }
 
-  /** The send-time checks on current state; their outcome goes on `span` (`dunning.decision.*`). */
-  private async prepare(client: SqlClient, facts: SendFacts, contact: ContactLookup, span: Span, now: Date): Promise<Prepared> {
-    const { row, invoice, customer, recentContacts } = facts;
+  /**
+   * The send-time checks on current state; their outcome goes on `span` (`dunning.decision.*`).
+   * No lock is held while they run: the state is read in one statement and the write that records
+   * the outcome (an attempt, a deferral, a skip) applies only to the version read, so a delivery
+   * that changed in between is left as it is (`not-pending`), as if it had been locked.
+   */
+  private async checked(deliveryId: string, contact: ContactLookup, span: Span): Promise<Prepared> {
+    const notPending: Prepared = { kind: 'done', result: { status: 'not-pending' } };
+    const now = this.clock();
+    const since = new Date(now.getTime() - this.options.rules.contactCap.perDays * 86_400_000);
+    const facts = await this.store.readForDispatch(this.options.pool, deliveryId, since);
+    if (facts?.row.state !== 'pending') return notPending;
+    const { row, version, invoice, customer, recentContacts } = facts;
     const request = row.request;
     const timeZone = customer?.timeZone ?? 'UTC';
     const decision = decideSend({
@@ -193,12 +183,12 @@ export class DeliveryDispatcher {
     });
 
     if (decision.kind === 'skip') {
-      await this.finishWith(client, row, request.channel, { kind: 'skipped', reasonCode: decision.reason, at: now });
-      return { kind: 'done', result: { status: 'skipped', reason: decision.reason } };
+      const skipped = await inTransaction(this.options.pool, (client) => this.finishWith(client, row, request.channel, { kind: 'skipped', reasonCode: decision.reason, at: now }, version));
+      return skipped ? { kind: 'done', result: { status: 'skipped', reason: decision.reason } } : notPending;
     }
     if (decision.kind === 'defer') {
-      await this.store.defer(client, row.deliveryId, decision.until, `deferred-${decision.reason}`, now);
-      return { kind: 'done', result: { status: 'deferred', reason: decision.reason } };
+      const deferred = await this.store.defer(this.options.pool, row.deliveryId, decision.until, `deferred-${decision.reason}`, now, version);
+      return deferred ? { kind: 'done', result: { status: 'deferred', reason: decision.reason } } : notPending;
     }
     const provider = this.providers.get(decision.channel);
     const recipient = contact.status === 'ok' ? contact.recipient : undefined;
@@ -223,10 +213,10 @@ export class DeliveryDispatcher {
     });
     if (!rendered.ok) {
       this.options.log?.('template refused', { deliveryId: row.deliveryId, templateId: request.templateId, problems: rendered.problems.length });
-      await this.finishWith(client, row, decision.channel, { kind: 'failed', errorCode: 'template-invalid', permanent: true, at: now });
-      return { kind: 'done', result: { status: 'failed', reason: 'template-invalid' } };
+      const failed = await inTransaction(this.options.pool, (client) => this.finishWith(client, row, decision.channel, { kind: 'failed', errorCode: 'template-invalid', permanent: true, at: now }, version));
+      return failed ? { kind: 'done', result: { status: 'failed', reason: 'template-invalid' } } : notPending;
     }
-    await this.store.startAttempt(client, row.deliveryId, decision.channel, provider.name, now, new Date(now.getTime() + this.options.leaseMs));
+    if (!(await this.store.startAttempt(this.options.pool, row.deliveryId, version, decision.channel, provider.name, now, new Date(now.getTime() + this.options.leaseMs)))) return notPending;
     const reference = { invoiceId: invoice.invoiceId, ...(invoice.paymentReference ? { paymentReference: invoice.paymentReference } : {}), ...(request.fee ? { fee: request.fee } : {}) };
     const message: OutboundMessage = { deliveryId: row.deliveryId, channel: decision.channel, brand: invoice.brand ?? this.options.defaultBrand, recipient, content: rendered.message, reference };
     return { kind: 'send', row: { ...row, channel: decision.channel, attempts: row.attempts + 1 }, message, provider };
@@ -364,10 +354,12 @@ export class DeliveryDispatcher {
     }
   }
 
-  private async finishWith(client: SqlClient, row: DeliveryRow, channel: Channel, outcome: Extract<DeliveryOutcome, { kind: 'failed' | 'skipped' }>): Promise<void> {
+  /** With `version`: only if the delivery is still that version (see readForDispatch); false and nothing written otherwise. */
+  private async finishWith(client: SqlClient, row: DeliveryRow, channel: Channel, outcome: Extract<DeliveryOutcome, { kind: 'failed' | 'skipped' }>, version?: string): Promise<boolean> {
     const code = outcome.kind === 'failed' ? outcome.errorCode : outcome.reasonCode;
-    await this.store.finish(client, row.deliveryId, outcome.kind, code, outcome.at, channel);
+    if (!(await this.store.finish(client, row.deliveryId, outcome.kind, code, outcome.at, channel, version))) return false;
     await this.emit(client, row, channel, outcome);
+    return true;
   }
 
   private async emit(client: SqlClient, row: DeliveryRow, channel: Channel, outcome: DeliveryOutcome): Promise<void> {

@@ -3,7 +3,8 @@ import type { BatchHandler, SqlClient } from '@dunning/messaging';
 import { DunningAttributes as D } from '@dunning/telemetry';
 import type { Channel } from '../domain';
 import { DeliveryStore, deliveryIdFor, type StoredRequest } from '../deliveries/delivery-store';
-import { activeTraceContext, inSpanOf } from '../telemetry';
+import { foldInvoiceFacts, invoiceFactsWrite, type InvoiceFactsWrite } from './invoice-facts';
+import { activeTraceContext, inSpanOf, type StoredTraceContext } from '../telemetry';
 
 /**
  * dunning.actions.v1 → one delivery per reminder request (action id = idempotency key). Everything
@@ -12,6 +13,13 @@ import { activeTraceContext, inSpanOf } from '../telemetry';
  */
 export function handleActionRequests(store: DeliveryStore, fallbackChannels: Readonly<Record<Channel, readonly Channel[]>>, clock: () => Date): BatchHandler<DunningEvent> {
   return async (events, tx) => {
+    // The chunk's requests are stored in one statement; each keeps its span, open until that
+    // statement answered whether it was stored (accepted) or known already (duplicate).
+    const stored = deferred<ReadonlySet<string>>();
+    const requests: { request: StoredRequest; at: Date; traceContext: StoredTraceContext | undefined }[] = [];
+    const ready: Promise<void>[] = [];
+    const spans: Promise<void>[] = [];
+    const seen = new Set<string>();
     for (const { value: event, traceContext } of events) {
       if (event.type !== 'dunning.reminder.requested.v1') continue;
       const data = event.data;
@@ -44,64 +52,71 @@ export function handleActionRequests(store: DeliveryStore, fallbackChannels: Rea
         [D.action.channel]: data.channel,
         [D.delivery.template]: data.templateId,
       };
-      await inSpanOf(traceContext, 'notifier accept reminder request', attributes, async (span) => {
-        const outcome = await store.accept(tx, request, clock(), activeTraceContext());
-        span.setAttribute(D.ingest.outcome, outcome);
-      });
+      const first = !seen.has(data.actionId);
+      seen.add(data.actionId);
+      const collected = deferred<void>();
+      ready.push(collected.promise);
+      spans.push(
+        inSpanOf(traceContext, 'notifier accept reminder request', attributes, async (span) => {
+          requests.push({ request, at: clock(), traceContext: activeTraceContext() });
+          collected.resolve();
+          const accepted = await stored.promise;
+          span.setAttribute(D.ingest.outcome, first && accepted.has(data.actionId) ? 'accepted' : 'duplicate');
+        }),
+      );
     }
+    await Promise.all(ready);
+    try {
+      stored.resolve(await store.acceptMany(tx, requests));
+    } catch (error) {
+      stored.reject(error);
+    }
+    await Promise.all(spans);
   };
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+  let resolve: (value: T) => void = () => undefined;
+  let reject: (error: unknown) => void = () => undefined;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
 }
 
 /** invoicing.invoices.v1 → the invoice standing and customer profile the send-time checks read. */
 export function handleInvoiceEvents(store: DeliveryStore, clock: () => Date): BatchHandler<InvoicingEvent> {
   return async (events, tx) => {
-    for (const { value: event, traceContext } of events) {
-      const attributes = { [D.event.type]: event.type, [D.customer.id]: event.data.customerId, ...('invoiceId' in event.data ? { [D.invoice.id]: event.data.invoiceId } : {}) };
-      await inSpanOf(traceContext, 'notifier apply invoice event', attributes, () => applyInvoiceEvent(store, tx, event, clock()));
+    const writes = events.map(({ value: event }) => ({ write: invoiceFactsWrite(event), at: clock() }));
+    const folded = foldInvoiceFacts(writes);
+    const attributesOf = (event: InvoicingEvent) => ({ [D.event.type]: event.type, [D.customer.id]: event.data.customerId, ...('invoiceId' in event.data ? { [D.invoice.id]: event.data.invoiceId } : {}) });
+    if (!folded) {
+      // A change before its invoice's opened event in this chunk: the writes go one by one, in order.
+      for (const [index, { value: event, traceContext }] of events.entries()) {
+        const write = writes[index];
+        if (write) await inSpanOf(traceContext, 'notifier apply invoice event', attributesOf(event), () => applyInvoiceWrite(store, tx, write.write, write.at));
+      }
+      return;
     }
+    // One statement for the chunk; each event keeps its span (the chunk's write follows them).
+    for (const { value: event, traceContext } of events) await inSpanOf(traceContext, 'notifier apply invoice event', attributesOf(event), () => undefined);
+    await store.applyInvoiceFacts(tx, folded);
   };
 }
 
-async function applyInvoiceEvent(store: DeliveryStore, tx: SqlClient, event: InvoicingEvent, now: Date): Promise<void> {
-  switch (event.type) {
-    case 'invoicing.invoice.opened.v1': {
-      const d = event.data;
-      await store.upsertCustomer(tx, d.customerId, { customerType: d.customer.type, locale: d.customer.locale, timeZone: d.customer.timeZone, ...(d.customer.country ? { country: d.customer.country } : {}), reachableChannels: d.customer.reachableChannels }, now);
-      await store.upsertInvoice(tx, { invoiceId: d.invoiceId, customerId: d.customerId, amount: d.amount, balance: d.balance, dueDate: d.dueDate, ...(d.paymentReference ? { paymentReference: d.paymentReference } : {}), ...(d.brand ? { brand: d.brand } : {}) }, now);
+async function applyInvoiceWrite(store: DeliveryStore, tx: SqlClient, write: InvoiceFactsWrite, now: Date): Promise<void> {
+  switch (write.kind) {
+    case 'opened':
+      await store.upsertCustomer(tx, write.invoice.customerId, write.profile, now);
+      await store.upsertInvoice(tx, write.invoice, now);
       break;
-    }
-    case 'invoicing.payment.applied.v1':
-      await store.updateInvoice(tx, event.data.invoiceId, { balanceMinor: event.data.remainingBalance.minor, ...(event.data.remainingBalance.minor === 0 ? { status: 'settled' } : {}) }, now);
+    case 'customer':
+      await store.upsertCustomer(tx, write.customerId, write.profile, now);
       break;
-    case 'invoicing.invoice.settled.v1':
-      await store.updateInvoice(tx, event.data.invoiceId, { status: 'settled', balanceMinor: 0 }, now);
+    case 'change':
+      await store.updateInvoice(tx, write.invoiceId, write.change, now);
       break;
-    case 'invoicing.invoice.credited.v1':
-      await store.updateInvoice(tx, event.data.invoiceId, { balanceMinor: event.data.remainingBalance.minor, ...(event.data.remainingBalance.minor === 0 ? { status: 'credited' } : {}) }, now);
-      break;
-    case 'invoicing.invoice.disputed.v1':
-      await store.updateInvoice(tx, event.data.invoiceId, { status: 'disputed' }, now);
-      break;
-    case 'invoicing.invoice.dispute-resolved.v1':
-      await store.updateInvoice(tx, event.data.invoiceId, { status: event.data.outcome === 'upheld' ? 'credited' : 'open' }, now);
-      break;
-    case 'invoicing.payment-plan.agreed.v1':
-      await store.updateInvoice(tx, event.data.invoiceId, { status: 'payment-plan' }, now);
-      break;
-    case 'invoicing.payment-plan.broken.v1':
-      await store.updateInvoice(tx, event.data.invoiceId, { status: 'open', balanceMinor: event.data.remainingBalance.minor }, now);
-      break;
-    case 'invoicing.invoice.handed-off.v1':
-      await store.updateInvoice(tx, event.data.invoiceId, { status: 'handed-off' }, now);
-      break;
-    case 'invoicing.invoice.recalled.v1':
-      await store.updateInvoice(tx, event.data.invoiceId, { status: 'open' }, now);
-      break;
-    case 'invoicing.customer.updated.v1': {
-      const c = event.data.customer;
-      await store.upsertCustomer(tx, event.data.customerId, { customerType: c.type, locale: c.locale, timeZone: c.timeZone, ...(c.country ? { country: c.country } : {}), reachableChannels: c.reachableChannels }, now);
-      break;
-    }
     default:
       break;
   }

@@ -20,7 +20,12 @@ const configuredFallbacks = { sms: ['email'], email: ['sms'], letter: ['sms'] } 
 
 async function accepted(event: DunningEvent): Promise<StoredRequest[]> {
   const requests: StoredRequest[] = [];
-  const store = { accept: async (_tx: SqlClient, request: StoredRequest) => (requests.push(request), 'accepted' as const) } as unknown as DeliveryStore;
+  const store = {
+    acceptMany: async (_tx: SqlClient, batch: readonly { request: StoredRequest }[]) => {
+      requests.push(...batch.map((b) => b.request));
+      return new Set(batch.map((b) => b.request.actionId));
+    },
+  } as unknown as DeliveryStore;
   const handle = handleActionRequests(store, configuredFallbacks, () => new Date('2026-04-27T07:00:05Z'));
   const consumed = { value: event } as ConsumedEvent<DunningEvent>;
   await handle([consumed], {} as SqlClient, {} as BatchContext);
