@@ -135,8 +135,26 @@ async function main(): Promise<void> {
     const consumeMs = Date.now() - consumeStarted;
     const consumed = diff(before, await snapshot());
     show(`${events.length} invoicing events (${customers} customers; offsets ${offsets}; ${consumeMs} ms wall, idle polling included)`, consumed, events.length, 'event');
+    // 4. The same in a trickle: one customer's four events at a time, each consumed before the next
+    // (small chunks, where the per-chunk costs of the consumer's transaction dominate).
+    const trickle = Math.min(50, customers);
+    const consumedSoFar = events.length;
+    before = await snapshot();
+    for (let c = 0; c < trickle; c++) {
+      const customerId = `trickle-${c}`;
+      const invoiceId = `inv-trickle-${c}`;
+      await bed.send(bed.topics.invoices, [customerUpdated(customerId, c), invoiceOpened(invoiceId, customerId), paymentApplied(invoiceId, customerId, 9_900, 20_000), paymentApplied(invoiceId, customerId, 20_000, 0)]);
+      await waitFor(
+        async () => {
+          const { rows } = await probe.query<{ n: string }>(`SELECT /* bench-probe */ coalesce(sum(last_offset + 1), 0)::text AS n FROM collection.consumer_offsets WHERE topic = $1`, [bed.topics.invoices]);
+          return Number(rows[0]?.n ?? 0) >= consumedSoFar + 4 * (c + 1) || undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 5, description: 'the trickle to be consumed' },
+      );
+    }
+    show(`${trickle * 4} invoicing events in a trickle of ${trickle} sends (idle polling included)`, diff(before, await snapshot()), trickle * 4, 'event');
     const projected = await probe.query<{ n: string }>(`SELECT /* bench-probe */ count(*)::text AS n FROM collection.invoice_projection WHERE view->>'status' = 'settled'`);
-    console.log(`\nsettled invoices in the projection: ${projected.rows[0]?.n} of ${customers}`);
+    console.log(`\nsettled invoices in the projection: ${projected.rows[0]?.n} of ${customers + trickle}`);
   } finally {
     await probe.end();
     await stats.end();
