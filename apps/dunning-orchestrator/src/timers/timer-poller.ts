@@ -97,6 +97,8 @@ export class TimerPoller {
     let fired = 0;
     let conflicts = 0;
     let lost = 0;
+    // Stopping (the pool may be ending): nothing is claimed, as before.
+    if (this.stopping) return 0;
     // Outside a transaction: a poll that finds nothing due costs one statement.
     let more = await this.anyDue();
     while (more && !this.stopping) {
