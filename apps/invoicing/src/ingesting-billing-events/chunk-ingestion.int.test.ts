@@ -110,7 +110,14 @@ describe('billing records handled as one chunk', () => {
     // The same contact comes back twice after the erasure, then a new e-mail twice: two changes.
     const again = invoiceIssued(customer, 'INV-CHUNK-E2', 1_000);
     const newEmail = { email: `new.${customer.email}` };
-    await handleChunk([again, customerUpdated(customer.customerId, { name: customer.name }), customerUpdated(customer.customerId, newEmail), customerUpdated(customer.customerId, newEmail)]);
+    const newcomer = canaryCustomer();
+    await handleChunk([
+      invoiceIssued(newcomer, 'INV-CHUNK-N1', 1_000),
+      again,
+      customerUpdated(customer.customerId, { name: customer.name }),
+      customerUpdated(customer.customerId, newEmail),
+      customerUpdated(customer.customerId, newEmail),
+    ]);
 
     const contactVersions = await service.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM invoicing.events WHERE stream_id = $1 AND event_type = 'CustomerDetailsChanged' AND data ? 'contact'`,
@@ -118,5 +125,6 @@ describe('billing records handled as one chunk', () => {
     );
     expect(contactVersions.rows[0]?.n).toBe(3); // before the erasure, after it, the new e-mail
     expect(await service.app.get(ReadContact).read(customer.customerId)).toMatchObject({ status: 'ok', contact: { name: customer.name, email: `new.${customer.email}` } });
+    expect(await service.app.get(ReadContact).read(newcomer.customerId)).toMatchObject({ status: 'ok', contact: { name: newcomer.name, email: newcomer.email } });
   });
 });

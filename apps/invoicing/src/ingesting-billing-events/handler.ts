@@ -87,6 +87,11 @@ export class IngestBillingEvent {
     // Read ahead only what two or more events need: for one, its own read costs the same statement.
     const sealing = events.filter(sealsPersonalData).map((event) => event.data.customerId);
     const contacts: ContactRows = sealing.length > 1 ? await this.contacts.readAhead(tx, sealing) : new Map();
+    // A new invoice always seals the contact it carries (a name at least) in toCommand, so a customer
+    // without a live key gets one there, even if the command is then refused: create those at once.
+    const fresh = new Set(inserted);
+    const issuing = events.filter((event, i) => event.type === 'billing.invoice.issued' && fresh.has(keys[i] ?? ''));
+    if (sealing.length > 1 && issuing.length > 1) await this.contacts.createKeysAhead(tx, contacts, issuing.map((event) => event.data.customerId));
     const invoiceIds = events.flatMap((event) => ('invoiceId' in event.data && event.data.invoiceId !== undefined ? [event.data.invoiceId] : []));
     const owners: InvoiceOwners = invoiceIds.length > 1 ? await this.accounts.readInvoiceOwners(tx, invoiceIds) : new Map();
     return new IngestBatch(new Set(keys), inserted, contacts, owners);

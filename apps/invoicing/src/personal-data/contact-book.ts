@@ -96,6 +96,24 @@ export class ContactBook {
     return ahead;
   }
 
+  /**
+   * Creates, in one statement, the keys that sealing will create for these customers (those
+   * `ahead` shows without a live key), and puts them in `ahead`. A customer another transaction
+   * gave a key meanwhile leaves `ahead`: their row is read when needed.
+   */
+  async createKeysAhead(tx: SqlClient, ahead: ContactRows, customerIds: readonly string[]): Promise<void> {
+    const keyless = [...new Set(customerIds)].filter((id) => {
+      const row = ahead.get(id);
+      return row === null || (row !== undefined && row.key_material === null);
+    });
+    const created = await this.vault.createKeys(tx, keyless);
+    for (const customerId of keyless) {
+      const key = created.get(customerId);
+      if (key) ahead.set(customerId, { ...key, destroyed_at: null, sealed_contact: ahead.get(customerId)?.sealed_contact ?? null });
+      else ahead.delete(customerId);
+    }
+  }
+
   /** The contact on file and the live key that opens it, in one statement (both are needed to compare and to seal). */
   private async read(tx: SqlClient, customerId: string, ahead?: ContactRows): Promise<{ current: CurrentContact; key: CustomerKey | undefined }> {
     let row = ahead?.get(customerId);

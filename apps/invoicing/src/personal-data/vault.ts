@@ -125,6 +125,37 @@ export class PersonalDataVault {
     return { keyId, key };
   }
 
+  /**
+   * {@link createKey} for several customers in one statement. Returns the rows it wrote; a
+   * customer missing from them got a key from another transaction meanwhile (read it).
+   */
+  async createKeys(tx: SqlClient, customerIds: readonly string[]): Promise<Map<string, CustomerKeyRow>> {
+    const created = new Map<string, CustomerKeyRow>();
+    const unique = [...new Set(customerIds)];
+    if (unique.length === 0) return created;
+    const rows = unique.map((customerId) => {
+      const keyId = randomUUID();
+      return { customerId, keyId, material: this.wrap(customerId, keyId, randomBytes(32)) };
+    });
+    const wrappedWith = this.kek ? 'kek-aes-256-gcm' : 'none';
+    const { rows: written } = await tx.query<{ customer_id: string }>(
+      `INSERT INTO ${this.table} (customer_id, key_id, key_material, wrapped_with, created_at)
+       SELECT r.customer_id, r.key_id, r.key_material, $4, $5 FROM unnest($1::text[], $2::uuid[], $3::bytea[]) AS r(customer_id, key_id, key_material)
+       ON CONFLICT (customer_id) DO UPDATE
+         SET key_id = EXCLUDED.key_id, key_material = EXCLUDED.key_material, wrapped_with = EXCLUDED.wrapped_with,
+             created_at = EXCLUDED.created_at, destroyed_at = NULL
+         WHERE ${this.table}.key_material IS NULL
+       RETURNING customer_id`,
+      [rows.map((r) => r.customerId), rows.map((r) => r.keyId), rows.map((r) => r.material), wrappedWith, this.clock()],
+    );
+    const byCustomer = new Map(rows.map((r) => [r.customerId, r]));
+    for (const { customer_id: customerId } of written) {
+      const row = byCustomer.get(customerId);
+      if (row) created.set(customerId, { key_id: row.keyId, key_material: row.material, wrapped_with: wrappedWith });
+    }
+    return created;
+  }
+
   seal(customerId: string, key: CustomerKey, plaintext: string): string {
     const { iv, ciphertext, tag } = gcmEncrypt(key.key, Buffer.from(plaintext, 'utf8'), `${customerId}/${key.keyId}`);
     return [SEALED_PREFIX, key.keyId, b64(iv), b64(ciphertext), b64(tag)].join('.');
