@@ -108,6 +108,7 @@ async function main(): Promise<void> {
 
   let offset = 0;
   let inputs = 0;
+  let chunks = 0;
   let handlerStatements = 0;
   const handlerShapes = new Map<string, number>();
   const consume = async (topic: string, records: readonly InputRecord[]): Promise<void> => {
@@ -139,6 +140,7 @@ async function main(): Promise<void> {
         client.release();
       }
       inputs += events.length;
+      chunks++;
     }
   };
 
@@ -154,6 +156,24 @@ async function main(): Promise<void> {
     for (const [shape, n] of counter.byShape) pollerShapes.set(shape, (pollerShapes.get(shape) ?? 0) + n);
   };
 
+  // A second count, by the server: pg_stat_statements (where enabled) for this database, diffed
+  // around the workload (never reset: others use it).
+  const serverCalls = async (): Promise<{ calls: number; ms: number } | undefined> => {
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ calls: string | null; ms: number | null }>(
+        `SELECT sum(s.calls)::text AS calls, sum(s.total_exec_time)::float8 AS ms FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1`,
+        [DATABASE],
+      );
+      return { calls: Number(rows[0]?.calls ?? 0), ms: rows[0]?.ms ?? 0 };
+    } catch {
+      return undefined;
+    } finally {
+      await admin.end();
+    }
+  };
+  const serverBefore = await serverCalls();
   const range = (n: number) => Array.from({ length: n }, (_, i) => i);
   const started = Date.now();
   await consume(topics.invoices, range(CUSTOMERS).map((n) => invoiceOpened(n)));
@@ -177,6 +197,7 @@ async function main(): Promise<void> {
     await fireDue();
   }
   const seconds = (Date.now() - started) / 1000;
+  const serverAfter = await serverCalls();
 
   const check = await pool.query<{ events: string; outbox: string; fired: string; pending: string }>(
     `SELECT (SELECT count(*) FROM orchestrator.events) AS events, (SELECT count(*) FROM orchestrator.outbox) AS outbox,
@@ -203,6 +224,10 @@ async function main(): Promise<void> {
   console.log(`timer firings ${firings} in ${polls} polls: ${pollerStatements} statements = ${(pollerStatements / Math.max(1, firings)).toFixed(2)} per firing (incl. BEGIN/COMMIT and empty polls)`);
   console.log(top(pollerShapes, Math.max(1, firings)));
   console.log(`idle poll (nothing due): ${(idleStatements / 20).toFixed(2)} statements`);
+  if (serverBefore !== undefined && serverAfter !== undefined) {
+    // The client count plus the bench's own BEGIN/COMMIT around each chunk.
+    console.log(`pg_stat_statements in ${DATABASE} during the workload: ${serverAfter.calls - serverBefore.calls} calls, ${(serverAfter.ms - serverBefore.ms).toFixed(0)} ms executing (client-side count incl. the chunks' BEGIN/COMMIT: ${handlerStatements + pollerStatements + idleStatements + 2 * chunks})`);
+  }
   await pool.end();
   await onAdmin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
 }
