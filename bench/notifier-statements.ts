@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     const begin = (s: Statement) => /^begin/i.test(s.query.trim());
     // The quiescence probe's statements (deliveries due, outbox pending, stored offsets for the lag) run
     // per probe, not per unit of work: counted apart, so the work figures do not depend on the run's length.
-    const probeStatement = (s: Statement) => /AS due,|count\(\*\)::int AS pending FROM|AS due_work|consumer_group = ANY/.test(s.query);
+    const probeStatement = (s: Statement) => /AS due,|count\(\*\)::int AS pending FROM|AS outbox$|AS due_work|consumer_group = ANY/.test(s.query);
     const work = (s: Statement) => !probeStatement(s);
     const invoicePhase = diff(before, afterInvoices);
     const reminderPhase = diff(afterInvoices, after);

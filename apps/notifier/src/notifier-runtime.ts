@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { decodeRecord, dunningEventRegistry, invoicingEventRegistry, type DunningEvent, type InvoicingEvent } from '@dunning/contracts';
-import { OutboxRelay, outboxPending } from '@dunning/event-store';
+import { OutboxRelay } from '@dunning/event-store';
 import { ConsumerLagProbe, KafkaPublisher, TransactionalBatchConsumer } from '@dunning/messaging';
 import type { ServiceConfig, SimulationControl } from '@dunning/platform';
 import { KannelSmsProvider, verifyDeliverySignature } from './channels/kannel-sms.provider';
@@ -46,6 +46,8 @@ export class NotifierRuntime {
   private stopped = false;
   /** A wake-up came while a pass ran: the next pass follows at once. */
   private wakeRequested = false;
+  private readonly store: DeliveryStore;
+  private roundCounts: Promise<{ readonly due: number; readonly expiredAttempts: number; readonly outboxPending: number }> | undefined;
 
   constructor(
     private readonly service: ServiceConfig,
@@ -58,6 +60,7 @@ export class NotifierRuntime {
     const upSince = clock();
     this.pool = new Pool({ connectionString: service.databaseUrl, max: 8, application_name: 'notifier' });
     const store = new DeliveryStore(config.schema);
+    this.store = store;
     this.providers = [
       new SmtpEmailProvider({ ...config.smtp, timeoutMs: 10_000 }),
       new KannelSmsProvider({ ...config.kannel, dlrUrl: `${config.publicUrl}/notifier/dlr/kannel`, upSince, timeoutMs: 10_000 }, async (deliveryId) =>
@@ -129,11 +132,24 @@ export class NotifierRuntime {
       return this.handled - before;
     });
     control.addProbe('consumerLag', () => this.lag.lag());
-    control.addProbe('outboxPending', () => outboxPending(this.pool, config.schema));
+    // Both probes of a quiescence round share one statement (see quiescenceCounts).
+    control.addProbe('outboxPending', async () => (await this.quiescenceCounts()).outboxPending);
     control.addProbe('deliveriesDue', async () => {
-      const work = await this.dispatcher.pendingWork();
-      return work.due + work.expiredAttempts + work.inProgress;
+      const counts = await this.quiescenceCounts();
+      return counts.due + counts.expiredAttempts + this.dispatcher.inProgress;
     });
+  }
+
+  /**
+   * The counts of the quiescence round under way: the round's probes start together (in the same
+   * tick), so the first starts the statement and the other takes its answer; a later round reads anew.
+   */
+  private quiescenceCounts(): Promise<{ readonly due: number; readonly expiredAttempts: number; readonly outboxPending: number }> {
+    if (!this.roundCounts) {
+      this.roundCounts = this.store.quiescenceCounts(this.pool, this.control.now());
+      process.nextTick(() => (this.roundCounts = undefined));
+    }
+    return this.roundCounts;
   }
 
   /**

@@ -203,18 +203,19 @@ export class DeliveryStore {
   }
 
   /**
-   * What the dispatcher has to do at `now` (a quiescence probe): pending deliveries whose time has
-   * come and attempts whose lease ran out. Deliveries deferred to a later instant (quiet hours, the
-   * contact cap, back-off) are not counted until the clock reaches them. Both counts use the partial
-   * indexes on pending and leased rows.
+   * What is left to do at `now` (the quiescence probes), in one statement: pending deliveries whose
+   * time has come, attempts whose lease ran out, and outbox messages not yet published. Deliveries
+   * deferred to a later instant (quiet hours, the contact cap, back-off) are not counted until the
+   * clock reaches them. The delivery counts use the partial indexes on pending and leased rows.
    */
-  async dueCounts(client: SqlClient, now: Date): Promise<{ readonly due: number; readonly expiredAttempts: number }> {
-    const { rows } = await client.query<{ due: number; expired: number }>(
+  async quiescenceCounts(client: SqlClient, now: Date): Promise<{ readonly due: number; readonly expiredAttempts: number; readonly outboxPending: number }> {
+    const { rows } = await client.query<{ due: number; expired: number; outbox: number }>(
       `SELECT (SELECT count(*)::int FROM ${this.s}.deliveries WHERE state = 'pending' AND next_attempt_at <= $1) AS due,
-              (SELECT count(*)::int FROM ${this.s}.deliveries WHERE state = 'sending' AND lease_until <= $1) AS expired`,
+              (SELECT count(*)::int FROM ${this.s}.deliveries WHERE state = 'sending' AND lease_until <= $1) AS expired,
+              (SELECT count(*)::int FROM ${this.s}.outbox WHERE published_at IS NULL) AS outbox`,
       [now],
     );
-    return { due: rows[0]?.due ?? 0, expiredAttempts: rows[0]?.expired ?? 0 };
+    return { due: rows[0]?.due ?? 0, expiredAttempts: rows[0]?.expired ?? 0, outboxPending: rows[0]?.outbox ?? 0 };
   }
 
   async lockOne(client: SqlClient, deliveryId: string): Promise<DeliveryRow | undefined> {

@@ -88,13 +88,9 @@ export class DeliveryDispatcher {
     return { handled: expired.length + due.length, complete: expired.length < limit && due.length < limit };
   }
 
-  /**
-   * Work due at the clock's now (quiescence): due deliveries, expired attempts, and the ones this
-   * process is dispatching or reconciling this moment (in `sending`, no longer counted as due).
-   */
-  async pendingWork(): Promise<{ readonly due: number; readonly expiredAttempts: number; readonly inProgress: number }> {
-    const counts = await this.store.dueCounts(this.options.pool, this.clock());
-    return { ...counts, inProgress: this.working };
+  /** Deliveries this process is dispatching or reconciling this moment (in `sending`, no longer counted as due). */
+  get inProgress(): number {
+    return this.working;
   }
 
   private async tracked(work: () => Promise<void>): Promise<void> {
