@@ -14,6 +14,16 @@ import { startKannel, startSmtpCapture } from '../apps/notifier/test-support/pee
 
 const CUSTOMERS = Number(process.env['BENCH_CUSTOMERS'] ?? 300);
 const PROBE_MS = 50;
+/** BENCH_ONE_BY_ONE=1: each record produced after the last was acknowledged, so the consumers see small chunks. */
+const ONE_BY_ONE = process.env['BENCH_ONE_BY_ONE'] === '1';
+
+/** Runs the producing steps together (the consumers see large chunks) or one after the other. */
+async function produceAll<T>(steps: readonly (() => Promise<T>)[]): Promise<T[]> {
+  if (!ONE_BY_ONE) return Promise.all(steps.map((step) => step()));
+  const out: T[] = [];
+  for (const step of steps) out.push(await step());
+  return out;
+}
 // Monday 6 April 2026, 10:00 in Stockholm: inside the weekday window.
 const START = '2026-04-06T08:00:00.000Z';
 
@@ -115,17 +125,17 @@ async function main(): Promise<void> {
       ({ specversion: '1.0', id, source: INVOICING_SOURCE, type, time: START, data }) as CloudEventLike;
 
     // Wave 1: invoices open (customer profile with them).
-    await Promise.all(customers.map((c, i) => harness.openInvoice(c, invoiceOf(i), 'sv-SE', 'SE', 'SEK')));
+    await produceAll(customers.map((c, i) => () => harness.openInvoice(c, invoiceOf(i), 'sv-SE', 'SE', 'SEK')));
     inputs += CUSTOMERS;
     await quiet();
     // Wave 2: profile updates, partial payments, some settled in full.
-    await Promise.all(
+    await produceAll(
       customers.flatMap((c, i) => {
         const events = [
-          harness.produce(harness.topics.invoices, invoiceEvent('invoicing.customer.updated.v1', `${c.customerId}-upd`, { customerId: c.customerId, customer: { type: 'consumer', locale: 'sv-SE', timeZone: 'Europe/Stockholm', country: 'SE', reachableChannels: ['sms', 'email'] } })),
-          harness.produce(harness.topics.invoices, invoiceEvent('invoicing.payment.applied.v1', `${invoiceOf(i)}-pay`, { invoiceId: invoiceOf(i), customerId: c.customerId, paymentId: `${invoiceOf(i)}-p`, appliedAmount: { minor: 9_900, currency: 'SEK' }, remainingBalance: { minor: 40_000, currency: 'SEK' }, receivedAt: START, matchedBy: 'invoice-id' })),
+          () => harness.produce(harness.topics.invoices, invoiceEvent('invoicing.customer.updated.v1', `${c.customerId}-upd`, { customerId: c.customerId, customer: { type: 'consumer', locale: 'sv-SE', timeZone: 'Europe/Stockholm', country: 'SE', reachableChannels: ['sms', 'email'] } })),
+          () => harness.produce(harness.topics.invoices, invoiceEvent('invoicing.payment.applied.v1', `${invoiceOf(i)}-pay`, { invoiceId: invoiceOf(i), customerId: c.customerId, paymentId: `${invoiceOf(i)}-p`, appliedAmount: { minor: 9_900, currency: 'SEK' }, remainingBalance: { minor: 40_000, currency: 'SEK' }, receivedAt: START, matchedBy: 'invoice-id' })),
         ];
-        if (i % 5 === 0) events.push(harness.settleInvoice(c, invoiceOf(i)));
+        if (i % 5 === 0) events.push(() => harness.settleInvoice(c, invoiceOf(i)));
         return events;
       }),
     );
@@ -134,7 +144,7 @@ async function main(): Promise<void> {
     const afterInvoices = await snapshot(harness.database);
     const invoiceRounds = rounds;
     // Wave 3: one reminder per invoice (the settled ones are skipped at send time).
-    const actions = await Promise.all(customers.map((c, i) => harness.requestReminder(c, invoiceOf(i), channels[i % channels.length]!, 'sv-SE')));
+    const actions = await produceAll(customers.map((c, i) => () => harness.requestReminder(c, invoiceOf(i), channels[i % channels.length]!, 'sv-SE')));
     inputs += CUSTOMERS;
     await quiet();
     // SMS delivery reports come back from Kannel: wait for every delivery to reach its last state.
