@@ -176,6 +176,7 @@ async function main(): Promise<void> {
     let rejected = 0;
     const before = await statementCalls(database);
     const started = performance.now();
+    const cpu = process.cpuUsage();
     for (let start = 0; start < records.length; start += CHUNK) {
       const chunk = records.slice(start, start + CHUNK);
       const events: ConsumedEvent<BillingRecord>[] = chunk.map((record) => ({ ...record, value: decodeBillingKafkaRecord(record).value, traceContext: otelContext.active() }));
@@ -190,10 +191,11 @@ async function main(): Promise<void> {
       chunks++;
     }
     const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
     const diff = diffCalls(before, await statementCalls(database));
     const total = diff.reduce((sum, [, calls]) => sum + calls, 0);
     const n = records.length;
-    console.log(`invoicing ingest: ${n} billing records, ${CUSTOMERS} customers, ${chunks} chunks of <= ${CHUNK}, ${rejected} rejected, ${seconds.toFixed(1)} s`);
+    console.log(`invoicing ingest: ${n} billing records, ${CUSTOMERS} customers, ${chunks} chunks of <= ${CHUNK}, ${rejected} rejected, ${seconds.toFixed(1)} s wall, ${((used.user + used.system) / 1000).toFixed(0)} ms CPU in this process`);
     console.log(`  counted by the wrapping client: ${counted} statements = ${(counted / n).toFixed(2)} per record (incl. 4 per chunk: BEGIN, offset lock, offset store, COMMIT)`);
     console.log(`  pg_stat_statements diff:        ${total} statements = ${(total / n).toFixed(2)} per record`);
     for (const [query, calls] of diff) console.log(`    ${String(calls).padStart(6)}  ${(calls / n).toFixed(2)}  ${query}`);
