@@ -35,10 +35,18 @@ export class CheckDeadlines {
     }
   }
 
-  /** Accounts due now (the quiescence probe's `deadlinesDue`). */
-  async countDue(): Promise<number> {
-    const { rows } = await this.pool.query<{ due: number }>(`SELECT count(*)::int AS due FROM "${this.schema}".account_deadlines WHERE due_at <= $1`, [this.clock.now()]);
-    return rows[0]?.due ?? 0;
+  /**
+   * What is left to do now (the quiescence probes `deadlinesDue` and `outboxPending`), in one
+   * statement: accounts whose deadline is due, and unpublished outbox rows (as libs/event-store's
+   * outboxPending counts them, through its partial index).
+   */
+  async quiescenceCounts(): Promise<{ readonly deadlinesDue: number; readonly outboxPending: number }> {
+    const { rows } = await this.pool.query<{ due: number; pending: number }>(
+      `SELECT (SELECT count(*)::int FROM "${this.schema}".account_deadlines WHERE due_at <= $1) AS due,
+              (SELECT count(*)::int FROM "${this.schema}".outbox WHERE published_at IS NULL) AS pending`,
+      [this.clock.now()],
+    );
+    return { deadlinesDue: rows[0]?.due ?? 0, outboxPending: rows[0]?.pending ?? 0 };
   }
 
   private async sweepBatch(limit: number): Promise<{ seen: number; changed: number }> {

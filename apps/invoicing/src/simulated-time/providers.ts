@@ -1,6 +1,5 @@
 import type { Provider } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { outboxPending } from '@dunning/event-store';
 import { ConsumerLagProbe, MessagingRuntime } from '@dunning/messaging';
 import { createSimulatedTimeController, DeferredClock, SIMULATION_CONTROL, SimulationControl } from '@dunning/platform';
 import type { Pool } from 'pg';
@@ -17,6 +16,21 @@ import { PG_POOL } from '../tokens';
 export const InvoicingSimulatedTimeController = createSimulatedTimeController({ decorators: [RequireScope('admin'), ApiTags('simulated time')] });
 
 const LAG_PROBE = Symbol('INVOICING_LAG_PROBE');
+
+/**
+ * A quiescence round starts its probes together (in one tick): the first call starts `read` and
+ * the others of that tick share its answer, so two probes cost one statement; a later round reads anew.
+ */
+function oncePerRound<T>(read: () => Promise<T>): () => Promise<T> {
+  let current: Promise<T> | undefined;
+  return () => {
+    if (!current) {
+      current = read();
+      process.nextTick(() => (current = undefined));
+    }
+    return current;
+  };
+}
 
 /**
  * The clock behind `clock` (a DeferredClock in simulated mode: it is loaded from
@@ -50,11 +64,12 @@ export function simulatedTimeProviders(config: InvoicingConfig, clock: Clock, ov
       useFactory: async (pool: Pool, deadlines: CheckDeadlines, lag: { probe: ConsumerLagProbe }) => {
         const control = override ? new SimulationControl({ mode: 'system', clock: override }) : await SimulationControl.create(pool, config.schema, config.clock);
         if (clock instanceof DeferredClock) clock.use(control.clock);
+        const counts = oncePerRound(() => deadlines.quiescenceCounts());
         return control
           .addDueWork('deadlinesChecked', () => deadlines.sweepAll())
           .addProbe('consumerLag', () => lag.probe.lag())
-          .addProbe('outboxPending', () => outboxPending(pool, config.schema))
-          .addProbe('deadlinesDue', () => deadlines.countDue());
+          .addProbe('outboxPending', async () => (await counts()).outboxPending)
+          .addProbe('deadlinesDue', async () => (await counts()).deadlinesDue);
       },
     },
   ];
