@@ -12,7 +12,7 @@ import { DunningGateway } from '../cases/dunning-gateway';
 import type { OrchestratorInputEvent } from '../cases/input-mapping';
 import { DateHolidaysCalendar, parsePolicy } from '../domain';
 import { migrations } from '../migrations';
-import { invoiceOpened, paidInFull, type InputRecord } from '../test-support/orchestrator-inputs';
+import { invoiceDisputed, invoiceOpened, paidInFull, scoreComputed, type InputRecord } from '../test-support/orchestrator-inputs';
 import { repoRoot } from '../test-support/orchestrator-process';
 import { TimerPoller } from './timer-poller';
 
@@ -26,6 +26,9 @@ import { TimerPoller } from './timer-poller';
  * timer: it must wait for the case row without holding the timer's row, so when the consumer goes
  * on and cancels the timer, nothing deadlocks; the poller then finds the timer cancelled and fires
  * nothing. Real PostgreSQL, a fresh database.
+ *
+ * And a consumer that had to wait for a case row reads the customer's cases again once it holds
+ * the lock (its load statement's snapshot predates the other writer's commit).
  */
 const database = `dunning_${uniqueName('orch-lock-order').replace(/-/g, '_')}`;
 const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -42,7 +45,7 @@ async function onAdmin(sql: string): Promise<void> {
   }
 }
 
-describe('timer firing and consumer lock the case first (real database)', () => {
+describe('case row locking of timer firings and the consumer (real database)', () => {
   const db = new Client({ connectionString: databaseUrl });
   let consumerPool: Pool;
   let pollerPool: Pool;
@@ -72,8 +75,8 @@ describe('timer firing and consumer lock the case first (real database)', () => 
 
   const decode = inputDecoder(topics);
   let offset = 0;
-  const consumed = (record: InputRecord): ConsumedEvent<OrchestratorInputEvent> => {
-    const kafkaRecord = { topic: topics.invoices, partition: 0, offset: String(offset++), key: record.key, value: record.value, headers: record.headers as Record<string, string>, timestamp: '0' };
+  const consumed = (record: InputRecord, topic = topics.invoices): ConsumedEvent<OrchestratorInputEvent> => {
+    const kafkaRecord = { topic, partition: 0, offset: String(offset++), key: record.key, value: record.value, headers: record.headers as Record<string, string>, timestamp: '0' };
     const decoded = decode(kafkaRecord);
     if (!decoded.ok || !('value' in decoded)) throw new Error('test record did not decode');
     return { ...kafkaRecord, value: decoded.value, traceContext: ROOT_CONTEXT };
@@ -170,7 +173,63 @@ describe('timer firing and consumer lock the case first (real database)', () => 
     expect(pollerCodes).toEqual([]); // no 40P01 on either side, not even one that was retried
     const after = (await db.query<{ status: string; fire_count: number }>(`SELECT status, fire_count FROM orchestrator.timers WHERE timer_id = $1`, [timer[0]!.timer_id])).rows[0];
     expect(after).toEqual({ status: 'cancelled', fire_count: 0 });
-    const caseRow = (await db.query<{ status: string }>(`SELECT status FROM orchestrator.cases`)).rows;
+    const caseRow = (await db.query<{ status: string }>(`SELECT status FROM orchestrator.cases WHERE case_id = (SELECT case_id FROM orchestrator.timers WHERE timer_id = $1)`, [timer[0]!.timer_id])).rows;
     expect(caseRow).toEqual([{ status: 'closed' }]);
+  });
+
+  it('reads the customer again when its load waited for another writer of the case', async () => {
+    const run = async (pool: Pool, record: InputRecord, topic: string, statements: string[], hold?: { reached: () => void; released: Promise<void> }) => {
+      const client = await pool.connect();
+      const tx: SqlClient = {
+        query: (async (text: string, values?: unknown[]) => {
+          if (hold && text.includes('ordered_keys')) {
+            hold.reached();
+            await hold.released;
+          }
+          statements.push(text);
+          return client.query(text, values);
+        }) as SqlClient['query'],
+      };
+      try {
+        await client.query('BEGIN');
+        await caseProjector(processor, clock)([consumed(record, topic)], tx, batchContext);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      } finally {
+        client.release();
+      }
+    };
+    now = new Date('2026-03-02T10:00:00Z');
+    await run(consumerPool, invoiceOpened(2), topics.invoices, []);
+
+    let reached: () => void = () => undefined;
+    const appendReached = new Promise<void>((resolve) => (reached = resolve));
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const first: string[] = [];
+    const second: string[] = [];
+    const waiterPool = new Pool({ connectionString: databaseUrl, max: 1, application_name: 'it-waiter' });
+    try {
+      const holding = run(consumerPool, scoreComputed(2), topics.scores, first, { reached, released });
+      await Promise.race([appendReached, holding]);
+      const waiting = run(waiterPool, invoiceDisputed(2, now.toISOString()), topics.invoices, second);
+      await waitFor(
+        async () => (await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'it-waiter' AND wait_event_type = 'Lock'`, [database])).rows.length === 1,
+        { timeoutMs: 10_000, intervalMs: 10, description: 'the second input waits for the case row' },
+      );
+      release();
+      await holding;
+      await waiting;
+    } finally {
+      release();
+      await waiterPool.end();
+    }
+    const reRead = (statements: string[]) => statements.filter((text) => text.trim().startsWith('SELECT (SELECT coalesce(jsonb_agg')).length;
+    expect(reRead(first)).toBe(0);
+    expect(reRead(second)).toBe(1);
+    const types = (await db.query<{ event_type: string }>(`SELECT event_type FROM orchestrator.events WHERE stream_id = 'dunning-case-invoice-2' ORDER BY stream_version`)).rows.map((row) => row.event_type);
+    expect(types).toEqual(expect.arrayContaining(['InvoiceIssued', 'ScoreReceived', 'InvoiceDisputed']));
   });
 });
