@@ -34,6 +34,17 @@ interface Statement {
   readonly query: string;
 }
 
+/** How often pg_stat_statements evicted entries (it keeps 5,000; other work shares the server): a diff is only whole if this did not move. */
+async function evictions(): Promise<number> {
+  const client = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+  await client.connect();
+  try {
+    return Number((await client.query<{ dealloc: string }>('SELECT dealloc::text AS dealloc FROM pg_stat_statements_info')).rows[0]?.dealloc ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
 async function snapshot(database: string): Promise<Map<string, Statement>> {
   const client = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
   await client.connect();
@@ -118,6 +129,7 @@ async function main(): Promise<void> {
     }));
     const invoiceOf = (i: number) => `${run}-INV${i}`;
     const channels: ReminderChannel[] = ['email', 'sms', 'email', 'letter'];
+    const evictedBefore = await evictions();
     const before = await snapshot(harness.database);
     const started = Date.now();
     let inputs = 0;
@@ -163,6 +175,7 @@ async function main(): Promise<void> {
     console.log(`lock waits seen by the sampler: ${[...waits.values()].reduce((a, b) => a + b, 0)}`);
     for (const [key, n] of waits) console.log(`  ${n}x ${key}`);
     const after = await snapshot(harness.database);
+    const evicted = (await evictions()) - evictedBefore;
     const { rows: states } = await db.query<{ state: string; n: string }>(`SELECT state, count(*)::text AS n FROM notifier.deliveries GROUP BY state ORDER BY state`);
     const deliveries = actions.length;
     await harness.stop(notifier);
@@ -178,6 +191,7 @@ async function main(): Promise<void> {
     const reminderPhase = diff(afterInvoices, after);
     const invoiceInputs = inputs - CUSTOMERS;
     console.log(`customers ${CUSTOMERS}, consumed inputs ${inputs} (${invoiceInputs} invoice events, ${CUSTOMERS} reminder requests), deliveries ${deliveries} (${states.map((r) => `${r.state} ${r.n}`).join(', ')}), ${seconds.toFixed(1)} s, ${rounds} probe rounds`);
+    if (evicted > 0) console.log(`WARNING: pg_stat_statements evicted entries ${evicted} time(s) during the run: the counts below may be short; run again`);
     console.log(`all statements ${count(statements)} (BEGIN ${count(statements, begin)}), of them quiescence probe statements ${count(statements, probeStatement)} (${(count(statements, probeStatement) / rounds).toFixed(2)} per probe round)`);
     console.log(`work statements ${count(statements, work)}: per delivery ${(count(statements, work) / deliveries).toFixed(2)}, per consumed input ${(count(statements, work) / inputs).toFixed(2)}`);
     console.log(`  invoice events only: ${count(invoicePhase, work)} statements (BEGIN ${count(invoicePhase, begin)}) = ${(count(invoicePhase, work) / invoiceInputs).toFixed(2)} per invoice event (${invoiceRounds} probe rounds meanwhile)`);
