@@ -76,7 +76,7 @@ export class BackgroundWork implements OnModuleInit, OnApplicationBootstrap, OnM
       pool: this.pool,
       schema: this.config.schema,
       publisher: this.publisher,
-      pollIntervalMs: 100,
+      pollIntervalMs: this.config.outboxPollIntervalMs,
       clock: () => this.clock.now(),
       onError: (error) => this.logger.warn(`outbox relay pass failed: ${error instanceof Error ? error.message : String(error)}`),
     });
@@ -94,7 +94,10 @@ export class BackgroundWork implements OnModuleInit, OnApplicationBootstrap, OnM
   sweepOnce(): Promise<void> {
     this.sweeping ??= this.deadlines
       .sweep()
-      .then(() => undefined)
+      .then((changed) => {
+        // The accounts that changed wrote outbox rows, committed by now: publish them at once.
+        if (changed > 0) this.wakeRelay();
+      })
       .catch((error: unknown) => this.logger.warn(`deadline sweep failed: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => {
         this.sweeping = undefined;

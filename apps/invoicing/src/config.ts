@@ -23,6 +23,12 @@ export interface InvoicingConfig {
   readonly policy: AccountPolicy;
   /** How often the deadline sweeper looks for expired holds and missed installments. */
   readonly deadlineSweepIntervalMs: number;
+  /**
+   * How often the outbox relay looks for unpublished rows on its own. Every writer in the process
+   * wakes it after committing, so the poll only catches what nobody announced (another instance's
+   * rows, a pass that failed).
+   */
+  readonly outboxPollIntervalMs: number;
   /** Key-encryption key for the per-customer keys (32 bytes); without it keys are stored unwrapped. */
   readonly personalDataKek?: Buffer;
   /** Start the Kafka consumers, the outbox relay and the sweeper (off for HTTP-only tests). */
@@ -76,6 +82,7 @@ export function loadInvoicingConfig(env: NodeJS.ProcessEnv = process.env): Invoi
       planBreakGraceDays: positiveInteger(env['INVOICING_PLAN_BREAK_GRACE_DAYS'], DEFAULT_ACCOUNT_POLICY.planBreakGraceDays, 'INVOICING_PLAN_BREAK_GRACE_DAYS'),
     },
     deadlineSweepIntervalMs: durationMs(env['INVOICING_DEADLINE_SWEEP_INTERVAL'], 60_000, 'INVOICING_DEADLINE_SWEEP_INTERVAL'),
+    outboxPollIntervalMs: durationMs(env['INVOICING_OUTBOX_POLL_INTERVAL'], 100, 'INVOICING_OUTBOX_POLL_INTERVAL'),
     ...(personalDataKek ? { personalDataKek } : {}),
     runBackgroundWork: env['INVOICING_BACKGROUND_WORK'] !== 'off',
     createTopics: env['INVOICING_CREATE_TOPICS'] !== 'off',

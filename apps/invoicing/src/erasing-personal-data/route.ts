@@ -1,12 +1,16 @@
 import { Controller, Delete, Inject, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/require-scope';
+import { RelayWakeUp } from '../background-work';
 import { ErasePersonalData } from './handler';
 
 @ApiTags('personal data')
 @Controller('customers')
 export class ErasureController {
-  constructor(@Inject(ErasePersonalData) private readonly erasure: ErasePersonalData) {}
+  constructor(
+    @Inject(ErasePersonalData) private readonly erasure: ErasePersonalData,
+    @Inject(RelayWakeUp) private readonly relay: RelayWakeUp,
+  ) {}
 
   @Delete(':customerId/personal-data')
   @RequireScope('admin')
@@ -18,6 +22,9 @@ export class ErasureController {
   })
   @ApiOkResponse({ description: 'What was erased.' })
   async erase(@Param('customerId') customerId: string) {
-    return this.erasure.erase(customerId);
+    const report = await this.erasure.erase(customerId);
+    // Its invoicing.customer.updated.v1 is committed: publish it now, not at the relay's next poll.
+    this.relay.wake();
+    return report;
   }
 }

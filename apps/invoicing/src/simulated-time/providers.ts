@@ -4,6 +4,7 @@ import { ConsumerLagProbe, MessagingRuntime } from '@dunning/messaging';
 import { createSimulatedTimeController, DeferredClock, SIMULATION_CONTROL, SimulationControl } from '@dunning/platform';
 import type { Pool } from 'pg';
 import { RequireScope } from '../auth/require-scope';
+import { RelayWakeUp } from '../background-work';
 import { CheckDeadlines } from '../checking-deadlines/handler';
 import type { Clock } from '../clock';
 import type { InvoicingConfig } from '../config';
@@ -60,13 +61,18 @@ export function simulatedTimeProviders(config: InvoicingConfig, clock: Clock, ov
     },
     {
       provide: SIMULATION_CONTROL,
-      inject: [PG_POOL, CheckDeadlines, LAG_PROBE],
-      useFactory: async (pool: Pool, deadlines: CheckDeadlines, lag: { probe: ConsumerLagProbe }) => {
+      inject: [PG_POOL, CheckDeadlines, LAG_PROBE, RelayWakeUp],
+      useFactory: async (pool: Pool, deadlines: CheckDeadlines, lag: { probe: ConsumerLagProbe }, relay: RelayWakeUp) => {
         const control = override ? new SimulationControl({ mode: 'system', clock: override }) : await SimulationControl.create(pool, config.schema, config.clock);
         if (clock instanceof DeferredClock) clock.use(control.clock);
         const counts = oncePerRound(() => deadlines.quiescenceCounts());
         return control
-          .addDueWork('deadlinesChecked', () => deadlines.sweepAll())
+          .addDueWork('deadlinesChecked', async () => {
+            const changed = await deadlines.sweepAll();
+            // What the sweep committed goes out now, not at the relay's next poll.
+            if (changed > 0) relay.wake();
+            return changed;
+          })
           .addProbe('consumerLag', () => lag.probe.lag())
           .addProbe('outboxPending', async () => (await counts()).outboxPending)
           .addProbe('deadlinesDue', async () => (await counts()).deadlinesDue);
