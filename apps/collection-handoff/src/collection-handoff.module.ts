@@ -134,7 +134,7 @@ function coreModule(config: CollectionConfig, options: CollectionHandoffOptions)
     },
     // Handlers ask for a wake-up inside their transaction; the consumers pass it on after the commit.
     { provide: WakeAfterCommit, useValue: wakeups },
-    { provide: ProjectInvoices, inject: [InvoiceProjectionStore, CaseStore], useFactory: (projections: InvoiceProjectionStore, cases: CaseStore) => new ProjectInvoices({ projections, cases, clock, onRecallRequested: (chunk) => wakeups.ask(chunk) }) },
+    { provide: ProjectInvoices, inject: [InvoiceProjectionStore, CaseStore], useFactory: (projections: InvoiceProjectionStore, cases: CaseStore) => new ProjectInvoices({ projections, cases, clock, onWorkDue: (chunk) => wakeups.ask(chunk) }) },
     { provide: RegisterHandoffRequests, inject: [CaseStore], useFactory: (cases: CaseStore) => new RegisterHandoffRequests({ cases, onRegistered: (chunk) => wakeups.ask(chunk) }) },
     { provide: ReceiveAgencyCallback, inject: [PG_POOL, CaseStore], useFactory: (pool: Pool, cases: CaseStore) => new ReceiveAgencyCallback({ pool, cases, onApplied: () => wakeups.now() }) },
     { provide: ReconciliationJob, inject: [PG_POOL, CaseStore], useFactory: (pool: Pool, cases: CaseStore) => new ReconciliationJob({ pool, schema, cases, gateways, clock }) },

@@ -97,10 +97,8 @@ export class DeliveryWorker {
   runOnce(): Promise<PassSummary> {
     this.running ??= this.pass()
       .then((summary) => {
-        const handled = summary.checked + summary.delivered + summary.recalled + summary.batches;
-        this.handled += handled;
         // What the pass committed went to the outbox too: the relay need not wait for its poll.
-        if (handled > 0) for (const listener of this.workedListeners) listener();
+        if (summary.checked + summary.delivered + summary.recalled + summary.batches > 0) for (const listener of this.workedListeners) listener();
         return summary;
       })
       .finally(() => {
@@ -139,18 +137,18 @@ export class DeliveryWorker {
     for (const item of await cases.due(pool, 'check', { limit: this.batchSize })) {
       const result = await inCaseTrace(item.trace, () => this.options.check.run(item.collectionCaseId, item.invoiceId));
       recordCheck(result.outcome, result.outcome === 'refused' ? result.reason : undefined);
-      if (result.outcome === 'approved' || result.outcome === 'refused') summary.checked++;
+      if (result.outcome === 'approved' || result.outcome === 'refused') this.count(summary, 'checked', 1);
     }
     for (const gateway of this.options.gateways.values()) {
       if (gateway.channel !== 'api') continue;
       for (const item of await cases.due(pool, 'recall', { agencyId: gateway.agencyId, limit: this.batchSize })) {
         const outcome = await inCaseTrace(item.trace, () => this.recallOne(gateway, item.collectionCaseId, item.invoiceId));
-        if (outcome === 'recalled') summary.recalled++;
+        if (outcome === 'recalled') this.count(summary, 'recalled', 1);
         if (outcome === 'postponed') summary.postponed++;
       }
       for (const item of await cases.due(pool, 'deliver', { agencyId: gateway.agencyId, limit: this.batchSize })) {
         const outcome = await inCaseTrace(item.trace, () => this.deliverOne(gateway, item.collectionCaseId, item.invoiceId));
-        if (outcome === 'delivered') summary.delivered++;
+        if (outcome === 'delivered') this.count(summary, 'delivered', 1);
         if (outcome === 'postponed') summary.postponed++;
       }
     }
@@ -164,11 +162,21 @@ export class DeliveryWorker {
       const result = await this.runCutoff(agencyId, cutoffAt, batchId);
       // Not written: the batch was there already (sent by an earlier run); either way it is done.
       this.cutoffsSent.set(agencyId, batchId);
-      summary.batches += result.written ? 1 : 0;
-      summary.delivered += result.claims;
-      summary.recalled += result.recalls;
+      this.count(summary, 'batches', result.written ? 1 : 0);
+      this.count(summary, 'delivered', result.claims);
+      this.count(summary, 'recalled', result.recalls);
     }
     return summary;
+  }
+
+  /**
+   * Counted the moment the item's transaction committed, not when the pass ends: a clock move's
+   * `runUntilIdle` that starts after the quiescence probe saw the item done must not count it again
+   * because the pass that did it was still finishing (its unlock, say).
+   */
+  private count(summary: PassSummary, kind: 'checked' | 'delivered' | 'recalled' | 'batches', n: number): void {
+    summary[kind] += n;
+    this.handled += n;
   }
 
   /** Whether some file agency's latest scheduled cut-off is not known to be sent yet. */

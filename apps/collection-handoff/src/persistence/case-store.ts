@@ -176,6 +176,17 @@ export class CaseStore {
     }));
   }
 
+  /**
+   * Checks that wait for one of these invoices to appear (postponed, `recheckAfterMs`) are due now:
+   * the invoice just arrived. Returns how many. The caller holds the invoices' rows (lock order).
+   */
+  async dueNowForInvoices(tx: SqlClient, invoiceIds: readonly string[]): Promise<number> {
+    if (invoiceIds.length === 0) return 0;
+    const now = this.options.clock();
+    const { rowCount } = await tx.query(`UPDATE ${this.cases} SET next_attempt_at = $2 WHERE invoice_id = ANY($1::text[]) AND pending_work = 'check' AND next_attempt_at > $2`, [invoiceIds, now]);
+    return rowCount ?? 0;
+  }
+
   /** Whether the worker has anything to do at the clock's now (checks, and deliveries and recalls for the agencies named). */
   async anyDue(client: SqlClient, agencyIds: readonly string[]): Promise<boolean> {
     const { rows } = await client.query<{ due: boolean }>(

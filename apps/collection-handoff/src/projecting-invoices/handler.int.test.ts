@@ -111,7 +111,7 @@ describe('projecting a chunk of invoicing events at once', () => {
     expect(actual.cases.map((r) => r.status)).toEqual(['cancelled']);
   });
 
-  it('costs three statements a chunk without a recall, however many events it holds', async () => {
+  it('costs four statements a chunk without a recall, however many events it holds (three without new invoices)', async () => {
     const { projector } = await prepared();
     const events: InvoicingEvent[] = [];
     for (let i = 0; i < 50; i++) events.push(customerUpdated(`c-${i}`, 'SE', 'Europe/Stockholm'), invoiceOpened(`i-${i}`, `c-${i}`), paymentApplied(`i-${i}`, `c-${i}`, 9_900, 20_000), paymentApplied(`i-${i}`, `c-${i}`, 20_000, 0));
@@ -120,6 +120,34 @@ describe('projecting a chunk of invoicing events at once', () => {
       const changes = await projector.applyAll(c.client, events);
       return { statements: c.count(), changes: changes.length };
     });
-    expect(counted).toEqual({ statements: 3, changes: 150 });
+    expect(counted).toEqual({ statements: 4, changes: 150 }); // lock, profiles, views, waiting checks of the new invoices
+    const later = await inTransaction(pool, async (tx) => {
+      const c = counting(tx);
+      await projector.applyAll(c.client, events.filter((e) => e.type === 'invoicing.payment.applied.v1' || e.type === 'invoicing.customer.updated.v1'));
+      return c.count();
+    });
+    expect(later).toBe(3);
+  });
+
+  it('a request that came before its invoice is checked as soon as the invoice arrives, after the commit', async () => {
+    const schema = await freshCollectionSchema(pool);
+    schemas.push(schema);
+    const { projections, cases } = stores(schema, clock);
+    const woken: { topic: string; partition: number }[] = [];
+    const projector = new ProjectInvoices({ projections, cases, clock, onWorkDue: (chunk) => void woken.push({ topic: chunk.topic, partition: chunk.partition }) });
+    const check = new CheckHandoff({ pool, cases, projections, clock, routeFor: () => ({ agencyId: 'agency-se', channel: 'api', daysToPay: 10, creditor }), maxWaitForInvoiceMs: 3_600_000, recheckAfterMs: 30_000 });
+    await inTransaction(pool, (tx) => new RegisterHandoffRequests({ cases }).register(tx, handoffRequested('inv-late', 'cust-late')));
+    const caseId = collectionCaseIdFor('act-inv-late');
+    expect(await check.run(caseId, 'inv-late')).toEqual({ outcome: 'waiting' });
+    expect(await cases.anyDue(pool, ['agency-se'])).toBe(false); // 30 s later; a simulated clock may stand still until then
+
+    const consumed = (value: InvoicingEvent) => ({ value, topic: 'invoices', partition: 2, offset: '0', key: null, headers: {}, timestamp: '0', traceContext: {} }) as never;
+    const context = { mode: 'live' as const, groupId: 'g', topic: 'invoices', partition: 2, heartbeat: async () => undefined };
+    await inTransaction(pool, (tx) => projector.handle([consumed(invoiceOpened('inv-other', 'cust-other'))], tx, context));
+    expect(woken).toEqual([]); // nobody waited for that one
+    await inTransaction(pool, (tx) => projector.handle([consumed(invoiceOpened('inv-late', 'cust-late', { dueDate: '2026-03-01' }))], tx, context));
+    expect(woken).toEqual([{ topic: 'invoices', partition: 2 }]);
+    expect(await cases.anyDue(pool, ['agency-se'])).toBe(true);
+    expect(await check.run(caseId, 'inv-late')).toMatchObject({ outcome: 'approved' });
   });
 });

@@ -10,10 +10,11 @@ export interface ProjectInvoicesDeps {
   readonly cases: CaseStore;
   readonly clock: () => Date;
   /**
-   * A recall became due in this chunk (inside its transaction, not yet committed): the worker is to
-   * be woken once the chunk committed (WakeAfterCommit), to send it.
+   * Work for the worker became due in this chunk (inside its transaction, not yet committed): a
+   * recall to send, or a check that waited for an invoice that just arrived. The worker is to be
+   * woken once the chunk committed (WakeAfterCommit).
    */
-  readonly onRecallRequested?: (chunk: ChunkRef) => void;
+  readonly onWorkDue?: (chunk: ChunkRef) => void;
 }
 
 export interface AppliedChange {
@@ -37,8 +38,8 @@ export class ProjectInvoices {
   constructor(private readonly deps: ProjectInvoicesDeps) {}
 
   readonly handle = async (events: readonly ConsumedEvent<InvoicingEvent>[], tx: SqlClient, context: BatchContext): Promise<BatchResult> => {
-    const changes = await this.applyAll(tx, events.map((e) => e.value), context.mode);
-    if (changes.some((c) => c.recall?.outcome === 'recall-requested')) this.deps.onRecallRequested?.(context);
+    const { changes, checksDue } = await this.fold(tx, events.map((e) => e.value), context.mode);
+    if (checksDue > 0 || changes.some((c) => c.recall?.outcome === 'recall-requested')) this.deps.onWorkDue?.(context);
     return {};
   };
 
@@ -47,6 +48,10 @@ export class ProjectInvoices {
   }
 
   async applyAll(tx: SqlClient, events: readonly InvoicingEvent[], mode: ConsumerMode = 'live'): Promise<AppliedChange[]> {
+    return (await this.fold(tx, events, mode)).changes;
+  }
+
+  private async fold(tx: SqlClient, events: readonly InvoicingEvent[], mode: ConsumerMode): Promise<{ changes: AppliedChange[]; checksDue: number }> {
     const { projections, cases, clock } = this.deps;
     const now = clock();
     const invoiceIds = new Set<string>();
@@ -59,6 +64,7 @@ export class ProjectInvoices {
     for (const row of await projections.lockMany(tx, [...invoiceIds], [...profiledCustomers])) views.set(row.view.invoiceId, row.view);
 
     const changed = new Set<string>();
+    const arrived = new Set<string>();
     const profiles = new Map<string, { profile?: CustomerFacts; terminatedAt?: string }>();
     const applied: Omit<AppliedChange, 'version'>[] = [];
     for (const event of events) {
@@ -87,6 +93,7 @@ export class ProjectInvoices {
       if (!change.view || change.view === locked) continue;
       views.set(change.view.invoiceId, change.view);
       changed.add(change.view.invoiceId);
+      if (!locked) arrived.add(change.view.invoiceId);
       const holder = locked?.activeCaseId;
       // A replay rebuilds the projection only: it never recalls anything (promise 3).
       if (!change.recallTrigger || !holder || mode === 'replay') {
@@ -102,6 +109,9 @@ export class ProjectInvoices {
 
     await projections.saveProfiles(tx, profiles, now);
     const versions = await projections.saveMany(tx, [...changed].map((id) => views.get(id)).filter((v): v is InvoiceView => v !== undefined), now);
-    return applied.map((change) => ({ ...change, version: versions.get(change.invoiceId) ?? 0 }));
+    // A request that came before its invoice (two topics, two consumers) waits `recheckAfterMs`;
+    // on a simulated clock standing still that is until the next clock move. Its invoice is here now.
+    const checksDue = mode === 'live' ? await cases.dueNowForInvoices(tx, [...arrived]) : 0;
+    return { changes: applied.map((change) => ({ ...change, version: versions.get(change.invoiceId) ?? 0 })), checksDue };
   }
 }
