@@ -94,14 +94,10 @@ export class PersonalDataVault {
     return { keyId: row.key_id, key: this.unwrap(customerId, row.key_id, row.key_material, row.wrapped_with) };
   }
 
-  /** The customer's live key, created on first use (and again after an erasure: a new key, old values stay unreadable). */
-  async keyFor(tx: SqlClient, customerId: string): Promise<CustomerKey> {
-    return (await this.currentKey(tx, customerId)) ?? (await this.createKey(tx, customerId));
-  }
-
   /**
-   * A new key for a customer the caller found without a live one. Should another transaction have
-   * created one since, that one is returned instead (it may already seal values).
+   * A new key for a customer the caller found without a live one: on first use, and again after an
+   * erasure (a new key; the old values stay unreadable). Should another transaction have created
+   * one since, that one is returned instead (it may already seal values).
    */
   async createKey(tx: SqlClient, customerId: string): Promise<CustomerKey> {
     const keyId = randomUUID();
