@@ -74,6 +74,41 @@ describe('OutboxRelay', () => {
     }
   });
 
+  it('publishes a woken batch in three round trips (opening, read, marks with COMMIT) and no idle probe', async () => {
+    const roundTrips: string[] = [];
+    const counting = Object.assign(Object.create(pool) as Pool, {
+      query: (text: string, values?: unknown[]) => {
+        roundTrips.push(text);
+        return pool.query(text, values);
+      },
+      connect: async () => {
+        const client = await pool.connect();
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+        return Object.assign(Object.create(client) as typeof client, { query: (...args: unknown[]) => (roundTrips.push(String(args[0])), query(...args)) });
+      },
+    });
+    const at = new Date('2026-05-02T10:00:00.000Z');
+    // A poll interval far beyond the test: only the wake-up can start the pass.
+    const relay = new OutboxRelay({ pool: counting, schema, publisher, pollIntervalMs: 600_000, clock: () => at });
+    relay.start();
+    try {
+      await waitFor(() => roundTrips.length >= 1, { description: 'the first idle poll' });
+      roundTrips.length = 0;
+      const ids = [await appendWithMessage('stream-woken', 0, 'k'), await appendWithMessage('stream-woken', 1, 'k')];
+      relay.wake();
+      await waitFor(async () => (await unpublished()) === 0, { description: 'the woken batch published' });
+      await waitFor(() => relay.stats.passes === 1, { description: 'the pass counted' });
+      expect(roundTrips).toHaveLength(3);
+      expect(roundTrips[0]).toMatch(/^BEGIN[\s\S]*pg_try_advisory_xact_lock/);
+      expect(roundTrips[2]).toMatch(/^UPDATE[\s\S]*COMMIT$/);
+      expect((await readWholeTopic(kafka, topic)).map((m) => m.headers['ce_id'])).toEqual(ids);
+      const { rows } = await pool.query(`SELECT DISTINCT published_at FROM "${schema}".outbox`);
+      expect(rows.map((row: { published_at: Date }) => row.published_at.toISOString())).toEqual([at.toISOString()]);
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('publishes committed rows in log order per key with their id header, marks them, and waits for a slow transaction', async () => {
     const at = new Date('2026-04-01T00:00:00.000Z');
     const relay = new OutboxRelay({ pool, schema, publisher, batchSize: 4, clock: () => at });

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import { qualified } from './schema';
 
 /** A record as the relay hands it to the publisher. */
@@ -85,6 +85,8 @@ const MAX_ERROR_BACKOFF_MS = 5_000;
  *  4. Mark them published and commit, which releases the lock.
  * A crash between 3 and 4 leaves the rows unmarked and the next pass publishes them again: a
  * duplicate, never a gap, and the duplicate's first copy was already in order.
+ * A publishing pass costs three round trips (BEGIN with 1; 2; the marks with COMMIT); a poll that
+ * was not woken first asks, in one statement, whether anything is unpublished at all.
  */
 export class OutboxRelay {
   private readonly schema: string;
@@ -120,10 +122,12 @@ export class OutboxRelay {
   async runOnce(): Promise<RelayPass> {
     const client = await this.options.pool.connect();
     let broken: Error | undefined;
+    let open = false;
     try {
-      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-      const { pass, batch } = await this.pass(client);
-      await client.query('COMMIT');
+      open = true;
+      const { pass, batch, committed } = await this.pass(client);
+      if (!committed) await client.query('COMMIT');
+      open = false;
       this.totals.passes++;
       if (batch) {
         this.totals.batches++;
@@ -132,19 +136,29 @@ export class OutboxRelay {
       }
       return pass;
     } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      });
+      if (open) {
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        });
+      }
       throw error;
     } finally {
       client.release(broken);
     }
   }
 
-  private async pass(client: PoolClient): Promise<{ pass: RelayPass; batch?: RelayBatch }> {
-    await client.query(`SET LOCAL idle_in_transaction_session_timeout = ${Math.trunc(this.stuckPassTimeoutMs)}`);
-    const lock = await client.query<{ leader: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS leader`, [this.lockName]);
-    if (!lock.rows[0]?.leader) return { pass: { outcome: 'not-leader', published: 0 } };
+  /**
+   * Round trips are the relay's cost (one pass per commit that wrote outbox rows): the opening
+   * statements go as one simple-protocol string, and so do the marks with the COMMIT. Only values
+   * this class makes are inlined — the lock name escaped by the driver, bigint positions, an ISO instant.
+   */
+  private async pass(client: PoolClient): Promise<{ pass: RelayPass; batch?: RelayBatch; committed: boolean }> {
+    const opening = (await client.query(
+      `BEGIN ISOLATION LEVEL READ COMMITTED;
+       SET LOCAL idle_in_transaction_session_timeout = ${Math.trunc(this.stuckPassTimeoutMs)};
+       SELECT pg_try_advisory_xact_lock(hashtextextended(${client.escapeLiteral(this.lockName)}, 0)) AS leader`,
+    )) as unknown as QueryResult<{ leader: boolean }>[];
+    if (!opening.at(-1)?.rows[0]?.leader) return { pass: { outcome: 'not-leader', published: 0 }, committed: false };
 
     const { rows } = await client.query<OutboxRow>(
       `SELECT position::text AS position, topic, message_key, message_id, payload, headers
@@ -155,16 +169,21 @@ export class OutboxRelay {
         LIMIT $1`,
       [this.batchSize],
     );
-    if (rows.length === 0) return { pass: { outcome: 'idle', published: 0 } };
+    if (rows.length === 0) return { pass: { outcome: 'idle', published: 0 }, committed: false };
 
     await this.options.publisher.publish(rows.map((row) => this.toRecord(row)));
     this.options.faultInjection?.('after-publish-before-mark');
 
     const positions = rows.map((row) => BigInt(row.position));
-    await client.query(`UPDATE ${this.schema}.outbox SET published_at = $1 WHERE position = ANY($2::bigint[])`, [this.clock(), positions.map(String)]);
+    await client.query(
+      `UPDATE ${this.schema}.outbox SET published_at = '${this.clock().toISOString()}'::timestamptz
+        WHERE position = ANY('{${positions.join(',')}}'::bigint[]);
+       COMMIT`,
+    );
     return {
       pass: { outcome: 'published', published: rows.length },
       batch: { count: rows.length, firstOutboxPosition: positions[0] ?? 0n, lastOutboxPosition: positions.at(-1) ?? 0n },
+      committed: true,
     };
   }
 
@@ -208,10 +227,12 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
+    let woken = false;
     while (!this.stopping) {
       let delayMs = this.pollIntervalMs;
       try {
-        const pass = (await this.anythingUnpublished()) ? await this.runOnce() : { outcome: 'idle' as const, published: 0 };
+        // A wake-up follows a commit that wrote outbox rows: the probe would only say so again.
+        const pass = woken || (await this.anythingUnpublished()) ? await this.runOnce() : { outcome: 'idle' as const, published: 0 };
         this.consecutiveErrors = 0;
         if (pass.published === this.batchSize) continue;
       } catch (error) {
@@ -221,11 +242,11 @@ export class OutboxRelay {
         this.reportError(error);
       }
       if (this.stopping) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delayMs);
+      woken = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), delayMs);
         this.wakeUp = () => {
           clearTimeout(timer);
-          resolve();
+          resolve(true);
         };
       });
       this.wakeUp = undefined;
