@@ -40,9 +40,14 @@ export class CheckHandoff {
   async run(collectionCaseId: string, invoiceId: string): Promise<CheckOutcome> {
     const { cases, projections, clock } = this.deps;
     return inTransaction(this.deps.pool, async (tx) => {
-      const invoice = await (this.deps.readInvoiceForCheck ?? ((t, p, id) => p.lock(t, id)))(tx, projections, invoiceId);
+      const read = this.deps.readInvoiceForCheck ?? ((t, p, id) => p.lock(t, id));
+      let invoice = await read(tx, projections, invoiceId);
       const stored = await cases.lock(tx, collectionCaseId);
       if (!stored || pendingWork(stored.state) !== 'check') return { outcome: 'not-due' };
+      // No row to lock: the invoice may have been committed while this waited for the case lock
+      // (the projection that inserts it makes waiting checks due under that same case lock). Read
+      // again, or this check would wait for a recheck the projection already made.
+      invoice ??= await read(tx, projections, invoiceId);
       const now = clock();
       const plan: HandoffPlan = planHandoff(stored.state, invoice?.view, { now, maxWaitForInvoiceMs: this.deps.maxWaitForInvoiceMs, routeFor: this.deps.routeFor });
       if (plan.kind === 'wait') {

@@ -177,13 +177,16 @@ export class CaseStore {
   }
 
   /**
-   * Checks that wait for one of these invoices to appear (postponed, `recheckAfterMs`) are due now:
-   * the invoice just arrived. Returns how many. The caller holds the invoices' rows (lock order).
+   * Checks of these invoices, which may wait for them to appear (postponed, `recheckAfterMs`), are
+   * due now: the invoices just arrived. Returns how many. The caller holds the invoices' rows (lock
+   * order). Every such case row is written, due or not, so that a check running at this moment
+   * queues on the case lock either way: it then reads the invoice after this commit, or this
+   * statement waits for its postponement and undoes it.
    */
   async dueNowForInvoices(tx: SqlClient, invoiceIds: readonly string[]): Promise<number> {
     if (invoiceIds.length === 0) return 0;
     const now = this.options.clock();
-    const { rowCount } = await tx.query(`UPDATE ${this.cases} SET next_attempt_at = $2 WHERE invoice_id = ANY($1::text[]) AND pending_work = 'check' AND next_attempt_at > $2`, [invoiceIds, now]);
+    const { rowCount } = await tx.query(`UPDATE ${this.cases} SET next_attempt_at = LEAST(next_attempt_at, $2) WHERE invoice_id = ANY($1::text[]) AND pending_work = 'check'`, [invoiceIds, now]);
     return rowCount ?? 0;
   }
 
