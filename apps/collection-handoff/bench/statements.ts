@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     const diff = (before: Map<string, number>, after: Map<string, number>): { total: number; top: [string, number][] } => {
       const changes: [string, number][] = [...after].map(([q, n]) => [q, n - (before.get(q) ?? 0)] as [string, number]).filter(([, n]) => n > 0);
       changes.sort((a, b) => b[1] - a[1]);
-      return { total: changes.reduce((s, [, n]) => s + n, 0), top: changes.slice(0, 8) };
+      return { total: changes.reduce((s, [, n]) => s + n, 0), top: changes.slice(0, Number(process.env["BENCH_TOP"] ?? 8)) };
     };
     const show = (label: string, d: { total: number; top: [string, number][] }, per: number, unit: string): void => {
       console.log(`\n${label}: ${d.total} statements = ${(d.total / per).toFixed(2)} per ${unit}`);

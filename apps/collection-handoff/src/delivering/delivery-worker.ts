@@ -97,8 +97,10 @@ export class DeliveryWorker {
   runOnce(): Promise<PassSummary> {
     this.running ??= this.pass()
       .then((summary) => {
-        // What the pass committed went to the outbox too: the relay need not wait for its poll.
-        if (summary.checked + summary.delivered + summary.recalled + summary.batches > 0) for (const listener of this.workedListeners) listener();
+        // Checks, hand-offs and recalls write collection.cases.v1 messages to the outbox: the relay
+        // need not wait for its poll. (A cut-off file without claims writes none; a woken relay
+        // runs a whole pass.)
+        if (summary.checked + summary.delivered + summary.recalled > 0) for (const listener of this.workedListeners) listener();
         return summary;
       })
       .finally(() => {
@@ -374,7 +376,7 @@ export class DeliveryWorker {
     this.loop = this.run();
   }
 
-  /** Called after every pass that handled something (its transactions committed). */
+  /** Called after every pass that checked, delivered or recalled something (its transactions committed). */
   afterWork(listener: () => void): void {
     this.workedListeners.push(listener);
   }
