@@ -109,6 +109,34 @@ describe('OutboxRelay', () => {
     }
   });
 
+  it('keeps a wake-up that comes during a pass: a row committed while the pass publishes goes out without waiting for the poll', async () => {
+    let releaseFirst: () => void = () => undefined;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let publishes = 0;
+    const holdingFirst: OutboxPublisher = {
+      publish: async (records) => {
+        publishes += 1;
+        if (publishes === 1) await firstHeld;
+        await publisher.publish(records);
+      },
+    };
+    // A poll interval far beyond the test: only a kept wake-up can publish the second row in time.
+    const relay = new OutboxRelay({ pool, schema, publisher: holdingFirst, pollIntervalMs: 600_000 });
+    const first = await appendWithMessage('stream-during', 0, 'k');
+    relay.start();
+    try {
+      await waitFor(() => publishes === 1, { description: 'the first pass publishing' });
+      const second = await appendWithMessage('stream-during', 1, 'k');
+      relay.wake();
+      releaseFirst();
+      await waitFor(async () => (await unpublished()) === 0, { description: 'the second row published after the kept wake-up', timeoutMs: 10_000 });
+      expect((await readWholeTopic(kafka, topic)).map((m) => m.headers['ce_id'])).toEqual([first, second]);
+    } finally {
+      releaseFirst();
+      await relay.stop();
+    }
+  });
+
   it('publishes committed rows in log order per key with their id header, marks them, and waits for a slow transaction', async () => {
     const at = new Date('2026-04-01T00:00:00.000Z');
     const relay = new OutboxRelay({ pool, schema, publisher, batchSize: 4, clock: () => at });

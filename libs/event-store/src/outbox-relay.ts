@@ -99,6 +99,7 @@ export class OutboxRelay {
   private loop: Promise<void> | undefined;
   private stopping = false;
   private wakeUp: (() => void) | undefined;
+  private wakePending = false;
   private consecutiveErrors = 0;
   private totals = { passes: 0, batches: 0, published: 0, errors: 0 };
 
@@ -211,9 +212,13 @@ export class OutboxRelay {
     this.loop = undefined;
   }
 
-  /** Cuts the wait short, e.g. right after the app committed an outbox row. */
+  /**
+   * Cuts the wait short, e.g. right after the app committed an outbox row. A wake-up during a pass
+   * is kept for the next wait: the pass may have read before that commit.
+   */
   wake(): void {
-    this.wakeUp?.();
+    if (this.wakeUp) this.wakeUp();
+    else this.wakePending = true;
   }
 
   /**
@@ -242,6 +247,12 @@ export class OutboxRelay {
         this.reportError(error);
       }
       if (this.stopping) break;
+      if (this.wakePending && delayMs === this.pollIntervalMs) {
+        this.wakePending = false;
+        woken = true;
+        continue;
+      }
+      this.wakePending = false;
       woken = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), delayMs);
         this.wakeUp = () => {
