@@ -66,12 +66,12 @@ export NOTIFIER_LETTER_DROP_DIR="$job_state/letters"
 export COLLECTION_AGENCIES_FILE="$job_state/agencies.json"
 export PLATFORM_TRACES="${MAIN_JOB_TRACES:-none}"
 # Latency floors of one simulated day, lowered through variables the services read (the defaults
-# suit real time): the notifier's dispatcher, the orchestrator's timer poller and scoring's
-# simulated-time overdue scan; scoring's own retraining schedule is off — the main job retrains
-# once, at the switch. collection-handoff's worker keeps its 1 s default: it is woken after its
-# consumers commit work and runs time-driven work on each clock move, so its poll is only a fallback
-# (each poll is one read).
-export NOTIFIER_POLL_MS="${NOTIFIER_POLL_MS:-50}"
+# suit real time): the orchestrator's timer poller and scoring's simulated-time overdue scan;
+# scoring's own retraining schedule is off — the main job retrains once, at the switch. The
+# notifier's dispatcher and collection-handoff's worker keep a 1 s poll: both are woken after their
+# consumers commit work and run time-driven work on each clock move, so their poll is only a
+# fallback (each poll is one read).
+export NOTIFIER_POLL_MS="${NOTIFIER_POLL_MS:-1000}"
 export COLLECTION_WORKER_POLL_MS="${COLLECTION_WORKER_POLL_MS:-1000}"
 export ORCHESTRATOR_TIMER_POLL_MS="${ORCHESTRATOR_TIMER_POLL_MS:-50}"
 export SCORING_SIMULATED_OVERDUE_SCAN_MS="${SCORING_SIMULATED_OVERDUE_SCAN_MS:-100}"
