@@ -135,7 +135,14 @@ export function pauseBeforeNextRound(schedule: QuietSchedule, busyRounds: number
  *
  * A billing system sends an event when it happens, never ahead of the platform's time: `publish`
  * holds the day's events back and `advanceClockTo` sends those whose time has come (at or before
- * the new instant) before it moves the clocks; the rest wait for a later move.
+ * the new instant); the rest wait for a later move.
+ *
+ * One move compresses a day into one instant, so the day's timers and the day's events would race
+ * through Kafka (a due-day reminder against a payment made that morning), and which one won
+ * depended on wall-clock timing: runs with the same seed differed. The clocks move first, the
+ * platform settles (every service ran its due work and what it set off), and only then are the
+ * day's events sent: they reach the platform as events of the past, as in production when a
+ * billing system reports late. Same seed, same order, same run.
  */
 export class ServicesPlatform implements Platform {
   private clock: Date | undefined;
@@ -177,13 +184,15 @@ export class ServicesPlatform implements Platform {
     // Per customer the events are in time order, so a split by time keeps each customer's order.
     for (const event of this.held) (event.time === undefined || Date.parse(event.time) <= instant.getTime() ? due : later).push(event);
     this.held = later;
+    if (!this.clock || instant > this.clock) {
+      // All at once: each service runs its own due work before it answers; what one service's work
+      // sets off in another travels through Kafka, so the platform settles before the day's events.
+      await this.timed('clocks', () => Promise.all(this.options.clocks.map((clock) => this.timed(`(clock ${clock.name})`, () => clock.advanceTo(instant)))));
+      this.clock = instant;
+      this.moves += 1;
+      if (due.length > 0) await this.waitUntilQuiet();
+    }
     await this.timed('publish', () => this.options.producer.publish(due));
-    if (this.clock && instant <= this.clock) return;
-    // All at once: each service runs its own due work before it answers; what one service's work
-    // sets off in another travels through Kafka and is awaited by waitUntilQuiet, as in production.
-    await this.timed('clocks', () => Promise.all(this.options.clocks.map((clock) => this.timed(`(clock ${clock.name})`, () => clock.advanceTo(instant)))));
-    this.clock = instant;
-    this.moves += 1;
   }
 
   async waitUntilQuiet(): Promise<void> {
