@@ -9,10 +9,11 @@
 //   BENCH_CUSTOMERS=300 node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/orchestrator-statements.ts
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { EventStore } from '@dunning/event-store';
 import type { ConsumedEvent, SqlClient, SqlPool, SqlPoolClient } from '@dunning/messaging';
+import { createDatabase, dropDatabase, postgresDatabaseUrl, withPostgresAdmin } from '@dunning/testing';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Clock } from '../apps/dunning-orchestrator/src/clock/clock';
 import { CaseProcessor } from '../apps/dunning-orchestrator/src/cases/case-processor';
@@ -28,8 +29,7 @@ const CUSTOMERS = Number(process.env['BENCH_CUSTOMERS'] ?? 300);
 const CHUNK = Number(process.env['BENCH_CHUNK'] ?? 20);
 const POLICY = process.env['BENCH_POLICY'] ?? 'policies/main-job.yaml';
 const DATABASE = `dunning_bench_orch_${process.pid}`;
-const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
-const databaseUrl = `postgres://postgres@127.0.0.1:5432/${DATABASE}`;
+const databaseUrl = postgresDatabaseUrl(DATABASE);
 const topics = { invoices: 'b-invoices', scores: 'b-scores', deliveries: 'b-deliveries', collectionCases: 'b-collection', actions: 'b-actions' };
 
 /** Counts statements by their first words (the shape), so the report says which ones ran. */
@@ -63,15 +63,6 @@ function counting(pool: Pool, counter: Counter): SqlPool {
   };
 }
 
-async function onAdmin(sql: string): Promise<void> {
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
 
 /** A second invoice of customer n (so that cases have siblings), opened on 2026-03-15. */
 function secondInvoice(n: number): InputRecord {
@@ -88,8 +79,8 @@ function secondInvoice(n: number): InputRecord {
 }
 
 async function main(): Promise<void> {
-  await onAdmin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await onAdmin(`CREATE DATABASE ${DATABASE}`);
+  await dropDatabase(DATABASE);
+  await createDatabase(DATABASE);
   const source = new DataSource({ type: 'postgres', url: databaseUrl, migrations, migrationsRun: false, logging: false });
   await source.initialize();
   await source.runMigrations({ transaction: 'each' });
@@ -158,21 +149,18 @@ async function main(): Promise<void> {
 
   // A second count, by the server: pg_stat_statements (where enabled) for this database, diffed
   // around the workload (never reset: others use it).
-  const serverCalls = async (): Promise<{ calls: number; ms: number } | undefined> => {
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    try {
-      const { rows } = await admin.query<{ calls: string | null; ms: number | null }>(
-        `SELECT sum(s.calls)::text AS calls, sum(s.total_exec_time)::float8 AS ms FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1`,
-        [DATABASE],
-      );
-      return { calls: Number(rows[0]?.calls ?? 0), ms: rows[0]?.ms ?? 0 };
-    } catch {
-      return undefined;
-    } finally {
-      await admin.end();
-    }
-  };
+  const serverCalls = (): Promise<{ calls: number; ms: number } | undefined> =>
+    withPostgresAdmin(async (admin) => {
+      try {
+        const { rows } = await admin.query<{ calls: string | null; ms: number | null }>(
+          `SELECT sum(s.calls)::text AS calls, sum(s.total_exec_time)::float8 AS ms FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1`,
+          [DATABASE],
+        );
+        return { calls: Number(rows[0]?.calls ?? 0), ms: rows[0]?.ms ?? 0 };
+      } catch {
+        return undefined;
+      }
+    });
   const serverBefore = await serverCalls();
   const range = (n: number) => Array.from({ length: n }, (_, i) => i);
   const started = Date.now();
@@ -229,7 +217,7 @@ async function main(): Promise<void> {
     console.log(`pg_stat_statements in ${DATABASE} during the workload: ${serverAfter.calls - serverBefore.calls} calls, ${(serverAfter.ms - serverBefore.ms).toFixed(0)} ms executing (client-side count incl. the chunks' BEGIN/COMMIT: ${handlerStatements + pollerStatements + idleStatements + 2 * chunks})`);
   }
   await pool.end();
-  await onAdmin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+  await dropDatabase(DATABASE);
 }
 
 main().catch((error: unknown) => {

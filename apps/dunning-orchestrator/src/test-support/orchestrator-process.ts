@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { Client } from 'pg';
-import { createTopic, freePort, kafkaBrokers, uniqueName, waitFor } from '@dunning/testing';
+import { createDatabase, createTopic, dropDatabase, freePort, kafkaBrokers, postgresDatabaseUrl, uniqueName, waitFor } from '@dunning/testing';
 
 /**
  * What the orchestrator's integration tests share: a fresh database and fresh topics per test
@@ -9,7 +8,6 @@ import { createTopic, freePort, kafkaBrokers, uniqueName, waitFor } from '@dunni
  * started against them on a simulated clock. Test support only: imported by `*.int.test.ts`.
  */
 export const repoRoot = path.resolve(__dirname, '../../../..');
-const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface OrchestratorTopics {
   invoices: string;
@@ -40,25 +38,16 @@ export function orchestratorInfrastructure(name: string): OrchestratorInfrastruc
     collectionCases: uniqueName(`${name}-collection`),
     actions: uniqueName(`${name}-actions`),
   };
-  const onAdmin = async (sql: string) => {
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    try {
-      await admin.query(sql);
-    } finally {
-      await admin.end();
-    }
-  };
   return {
     database,
-    databaseUrl: `postgres://postgres@127.0.0.1:5432/${database}`,
+    databaseUrl: postgresDatabaseUrl(database),
     group: uniqueName(`it-${name}`),
     topics,
     async create(partitions = 3) {
-      await onAdmin(`CREATE DATABASE ${database}`);
+      await createDatabase(database);
       for (const topic of Object.values(topics)) await createTopic(kafkaBrokers(), topic, partitions);
     },
-    drop: () => onAdmin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`),
+    drop: () => dropDatabase(database),
   };
 }
 

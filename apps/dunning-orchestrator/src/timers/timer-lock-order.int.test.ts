@@ -5,7 +5,7 @@ import { Client, Pool, type PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { EventStore } from '@dunning/event-store';
 import type { ConsumedEvent, SqlClient, SqlPool, SqlPoolClient } from '@dunning/messaging';
-import { uniqueName, waitFor } from '@dunning/testing';
+import { createDatabase, dropDatabase, postgresDatabaseUrl, uniqueName, waitFor } from '@dunning/testing';
 import { CaseProcessor } from '../cases/case-processor';
 import { caseProjector, inputDecoder } from '../cases/case-projector';
 import { DunningGateway } from '../cases/dunning-gateway';
@@ -31,19 +31,8 @@ import { TimerPoller } from './timer-poller';
  * the lock (its load statement's snapshot predates the other writer's commit).
  */
 const database = `dunning_${uniqueName('orch-lock-order').replace(/-/g, '_')}`;
-const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
-const databaseUrl = `postgres://postgres@127.0.0.1:5432/${database}`;
+const databaseUrl = postgresDatabaseUrl(database);
 const topics = { invoices: 'lo-invoices', scores: 'lo-scores', deliveries: 'lo-deliveries', collectionCases: 'lo-collection', actions: 'lo-actions' };
-
-async function onAdmin(sql: string): Promise<void> {
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
 
 describe('case row locking of timer firings and the consumer (real database)', () => {
   const db = new Client({ connectionString: databaseUrl });
@@ -54,7 +43,7 @@ describe('case row locking of timer firings and the consumer (real database)', (
   const clock = { now: () => now };
 
   beforeAll(async () => {
-    await onAdmin(`CREATE DATABASE ${database}`);
+    await createDatabase(database);
     const source = new DataSource({ type: 'postgres', url: databaseUrl, migrations, logging: false });
     await source.initialize();
     await source.runMigrations({ transaction: 'each' });
@@ -70,7 +59,7 @@ describe('case row locking of timer firings and the consumer (real database)', (
     await consumerPool?.end();
     await pollerPool?.end();
     await db.end();
-    await onAdmin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await dropDatabase(database);
   });
 
   const decode = inputDecoder(topics);
