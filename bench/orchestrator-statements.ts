@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { EventStore } from '@dunning/event-store';
-import type { ConsumedEvent, SqlClient, SqlPool, SqlPoolClient } from '@dunning/messaging';
+import type { ConsumedEvent, SqlClient, SqlPool } from '@dunning/messaging';
 import { createDatabase, dropDatabase, postgresDatabaseUrl, withPostgresAdmin } from '@dunning/testing';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Clock } from '../apps/dunning-orchestrator/src/clock/clock';
@@ -22,6 +22,7 @@ import { DunningGateway } from '../apps/dunning-orchestrator/src/cases/dunning-g
 import type { OrchestratorInputEvent } from '../apps/dunning-orchestrator/src/cases/input-mapping';
 import { DateHolidaysCalendar, parsePolicy } from '../apps/dunning-orchestrator/src/domain';
 import { migrations } from '../apps/dunning-orchestrator/src/migrations';
+import { observedPool } from '../apps/dunning-orchestrator/src/test-support/observed-pool';
 import { inputRecord, invoiceOpened, paidInFull, scoreComputed, type InputRecord } from '../apps/dunning-orchestrator/src/test-support/orchestrator-inputs';
 import { TimerPoller } from '../apps/dunning-orchestrator/src/timers/timer-poller';
 
@@ -48,19 +49,10 @@ class Counter {
 }
 
 function counting(pool: Pool, counter: Counter): SqlPool {
-  const wrap = (client: SqlClient): SqlClient => ({
-    query: ((text: string, values?: unknown[]) => {
-      counter.count(text);
-      return client.query(text, values);
-    }) as SqlClient['query'],
+  return observedPool(pool, (text, run) => {
+    counter.count(text);
+    return run();
   });
-  return {
-    query: wrap(pool).query,
-    async connect(): Promise<SqlPoolClient> {
-      const client = await pool.connect();
-      return { ...wrap(client), release: (error?: Error | boolean) => client.release(error) } as SqlPoolClient;
-    },
-  };
 }
 
 

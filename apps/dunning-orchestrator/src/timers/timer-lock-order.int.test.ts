@@ -4,7 +4,7 @@ import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { Client, Pool, type PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { EventStore } from '@dunning/event-store';
-import type { ConsumedEvent, SqlClient, SqlPool, SqlPoolClient } from '@dunning/messaging';
+import type { ConsumedEvent, SqlClient, SqlPool } from '@dunning/messaging';
 import { createDatabase, dropDatabase, postgresDatabaseUrl, uniqueName, waitFor } from '@dunning/testing';
 import { CaseProcessor } from '../cases/case-processor';
 import { caseProjector, inputDecoder } from '../cases/case-projector';
@@ -13,6 +13,7 @@ import type { OrchestratorInputEvent } from '../cases/input-mapping';
 import { DateHolidaysCalendar, parsePolicy } from '../domain';
 import { migrations } from '../migrations';
 import { invoiceDisputed, invoiceOpened, paidInFull, scoreComputed, type InputRecord } from '../test-support/orchestrator-inputs';
+import { observedPool } from '../test-support/observed-pool';
 import { repoRoot } from '../test-support/orchestrator-process';
 import { TimerPoller } from './timer-poller';
 
@@ -73,25 +74,15 @@ describe('case row locking of timer firings and the consumer (real database)', (
   const batchContext = { mode: 'live' as const, groupId: 'it', topic: topics.invoices, partition: 0, heartbeat: async () => undefined };
 
   /** A pool that remembers the PostgreSQL error codes its statements failed with. */
-  const recording = (pool: Pool, codes: string[]): SqlPool => {
-    const wrap = (client: SqlClient): SqlClient => ({
-      query: (async (text: string, values?: unknown[]) => {
-        try {
-          return await client.query(text, values);
-        } catch (error) {
-          codes.push(String((error as { code?: unknown }).code));
-          throw error;
-        }
-      }) as SqlClient['query'],
+  const recording = (pool: Pool, codes: string[]): SqlPool =>
+    observedPool(pool, async (_text, run) => {
+      try {
+        return await run();
+      } catch (error) {
+        codes.push(String((error as { code?: unknown }).code));
+        throw error;
+      }
     });
-    return {
-      query: wrap(pool).query,
-      async connect(): Promise<SqlPoolClient> {
-        const client = await pool.connect();
-        return { ...wrap(client), release: (error?: Error | boolean) => client.release(error) } as SqlPoolClient;
-      },
-    };
-  };
 
   it('lets a firing wait for the case without holding its timer, so the consumer cancels the timer and nothing deadlocks', async () => {
     // A case with a pending timer, then the clock at that timer's time.
