@@ -19,6 +19,13 @@ export interface SmtpEmailConfig {
    */
   readonly lookupUrl?: string;
   readonly timeoutMs: number;
+  /**
+   * Keep SMTP sessions open and reuse them (default on, up to `maxConnections`, 5): a session per
+   * mail costs a TCP connect, the greeting and EHLO each time. Safe for exactly-once: the
+   * Message-ID (the idempotency key the reconcile looks up) belongs to the mail, not the session.
+   */
+  readonly pool?: boolean;
+  readonly maxConnections?: number;
 }
 
 /** The Message-ID is derived from the idempotency key, so the provider can be asked whether it has it. */
@@ -34,6 +41,7 @@ export class SmtpEmailProvider implements MessageProvider {
 
   constructor(private readonly config: SmtpEmailConfig) {
     this.transport = nodemailer.createTransport({
+      ...(config.pool === false ? {} : { pool: true as const, maxConnections: config.maxConnections ?? 5 }),
       host: config.host,
       port: config.port,
       secure: config.secure,
