@@ -13,6 +13,8 @@ export interface NotifierConfig {
   readonly publicUrl: string;
   readonly pollIntervalMs: number;
   readonly leaseMs: number;
+  /** Customers whose due deliveries one dispatcher pass works on at once (NOTIFIER_DISPATCH_CONCURRENCY). */
+  readonly dispatchConcurrency: number;
   readonly maxAttempts: number;
   readonly backoff: { readonly initialMs: number; readonly maxMs: number };
   readonly defaultBrand: string;
@@ -69,6 +71,7 @@ export function loadNotifierConfig(httpPort: number, env: NodeJS.ProcessEnv = pr
     publicUrl: env['NOTIFIER_PUBLIC_URL'] ?? `http://127.0.0.1:${httpPort}`,
     pollIntervalMs: int(env, 'NOTIFIER_POLL_MS', 500),
     leaseMs: int(env, 'NOTIFIER_LEASE_MS', 60_000),
+    dispatchConcurrency: Math.max(1, int(env, 'NOTIFIER_DISPATCH_CONCURRENCY', 8)),
     maxAttempts: int(env, 'NOTIFIER_MAX_ATTEMPTS', 5),
     backoff: { initialMs: int(env, 'NOTIFIER_BACKOFF_MS', 5_000), maxMs: int(env, 'NOTIFIER_BACKOFF_MAX_MS', 300_000) },
     defaultBrand: env['NOTIFIER_DEFAULT_BRAND'] ?? 'Dunning',

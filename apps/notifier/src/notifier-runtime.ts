@@ -79,6 +79,7 @@ export class NotifierRuntime {
       defaultBrand: config.defaultBrand,
       paymentLinkTemplate: config.paymentLinkTemplate,
       leaseMs: config.leaseMs,
+      dispatchConcurrency: config.dispatchConcurrency,
       maxAttempts: config.maxAttempts,
       backoff: config.backoff,
       log,
