@@ -12,14 +12,13 @@
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { withTransaction } from '@dunning/event-store';
 import { OffsetStore, type ConsumedEvent, type KafkaRecord } from '@dunning/messaging';
+import { withPostgresAdmin } from '@dunning/testing';
 import { context as otelContext } from '@opentelemetry/api';
-import { DeadLetters } from '../apps/invoicing/src/accounts/dead-letters';
-import { IngestBillingEvent } from '../apps/invoicing/src/ingesting-billing-events/handler';
-import { billingEventsConsumer, decodeBillingKafkaRecord, type BillingRecord } from '../apps/invoicing/src/ingesting-billing-events/kafka-consumer';
-import { dropDatabase, startInvoicing } from '../apps/invoicing/src/testing/harness';
+import { decodeBillingKafkaRecord, type BillingRecord } from '../apps/invoicing/src/ingesting-billing-events/kafka-consumer';
+import { billingConsumerOf, dropDatabase, startInvoicing } from '../apps/invoicing/src/testing/harness';
 import {
   customerUpdated,
   disputeResolved,
@@ -95,22 +94,18 @@ function workload(customers: number): CloudEventJson[] {
 
 /** Calls per statement text in `database` (pg_stat_statements is never reset: diff two snapshots). */
 async function statementCalls(database: string): Promise<Map<string, number>> {
-  const admin = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-  await admin.connect();
-  try {
-    const { rows } = await admin.query<{ query: string; calls: string }>(
+  const { rows } = await withPostgresAdmin((admin) =>
+    admin.query<{ query: string; calls: string }>(
       `SELECT s.query, sum(s.calls)::text AS calls FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1 GROUP BY s.query`,
       [database],
-    );
-    const calls = new Map<string, number>();
-    for (const row of rows) {
-      const text = row.query.replace(/\s+/g, ' ').slice(0, 110);
-      calls.set(text, (calls.get(text) ?? 0) + Number(row.calls));
-    }
-    return calls;
-  } finally {
-    await admin.end();
+    ),
+  );
+  const calls = new Map<string, number>();
+  for (const row of rows) {
+    const text = row.query.replace(/\s+/g, ' ').slice(0, 110);
+    calls.set(text, (calls.get(text) ?? 0) + Number(row.calls));
   }
+  return calls;
 }
 
 function diffCalls(before: Map<string, number>, after: Map<string, number>): [string, number][] {
@@ -160,14 +155,7 @@ async function main(): Promise<void> {
       headers: { 'content-type': 'application/cloudevents+json' },
       timestamp: '0',
     }));
-    const consumer = billingEventsConsumer({
-      groupId: config.consumerGroups.billing,
-      topic: config.topics.billingEvents,
-      schema: config.schema,
-      ingest: service.app.get(IngestBillingEvent),
-      deadLetters: service.app.get(DeadLetters),
-      clock: { now: () => service.clock.now() },
-    });
+    const consumer = billingConsumerOf(service);
     const offsets = new OffsetStore(config.schema);
     const ref = { groupId: config.consumerGroups.billing, topic: config.topics.billingEvents, partition: 0 };
     const pool = service.db;

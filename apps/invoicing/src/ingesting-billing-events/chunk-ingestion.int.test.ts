@@ -2,13 +2,12 @@ import { withTransaction } from '@dunning/event-store';
 import type { BatchResult, ConsumedEvent } from '@dunning/messaging';
 import { context as otelContext } from '@opentelemetry/api';
 import { AccountStore, InvoiceIdTakenError, type PendingInvoices } from '../accounts/account-store';
-import { DeadLetters } from '../accounts/dead-letters';
 import { ErasePersonalData } from '../erasing-personal-data/handler';
 import { ReadContact } from '../reading-contacts/handler';
 import { canaryCustomer, customerUpdated, invoiceIssued, paymentReceived, type CloudEventJson } from '../testing/fixtures';
-import { dropDatabase, startInvoicing, type RunningInvoicing } from '../testing/harness';
-import { BILLING_INBOX, eventKey, IngestBillingEvent } from './handler';
-import { billingEventsConsumer, decodeBillingKafkaRecord, type BillingRecord } from './kafka-consumer';
+import { billingConsumerOf, dropDatabase, startInvoicing, type RunningInvoicing } from '../testing/harness';
+import { BILLING_INBOX, eventKey } from './handler';
+import { decodeBillingKafkaRecord, type BillingRecord } from './kafka-consumer';
 
 /**
  * A Kafka chunk claims its inbox ids and reads keys, contacts and invoice owners once for all its
@@ -32,14 +31,7 @@ describe('billing records handled as one chunk', () => {
 
   async function handleChunk(events: readonly CloudEventJson[]): Promise<BatchResult | void> {
     const { config } = service;
-    const consumer = billingEventsConsumer({
-      groupId: config.consumerGroups.billing,
-      topic: config.topics.billingEvents,
-      schema: config.schema,
-      ingest: service.app.get(IngestBillingEvent),
-      deadLetters: service.app.get(DeadLetters),
-      clock: service.clock,
-    });
+    const consumer = billingConsumerOf(service);
     const consumed: ConsumedEvent<BillingRecord>[] = events.map((event) => {
       const record = {
         topic: config.topics.billingEvents,

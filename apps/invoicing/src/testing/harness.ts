@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Client, Pool } from 'pg';
-import { createTopic, kafkaBrokers, uniqueName } from '@dunning/testing';
+import { Pool } from 'pg';
+import { createDatabase as createPostgresDatabase, createTopic, kafkaBrokers, postgresDatabaseUrl, uniqueName } from '@dunning/testing';
+import { DeadLetters } from '../accounts/dead-letters';
 import { createInvoicingApp } from '../app';
 import { AdjustableClock } from '../clock';
 import { loadInvoicingConfig, type InvoicingConfig } from '../config';
+import { IngestBillingEvent } from '../ingesting-billing-events/handler';
+import { billingEventsConsumer } from '../ingesting-billing-events/kafka-consumer';
 
 /**
  * A real invoicing service for integration tests: its own database, its own topics and consumer
@@ -26,7 +29,6 @@ const KEY_CONFIG = [
   `all=${TEST_KEYS.all}:read+write+admin+contacts`,
 ].join(',');
 
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface RunningInvoicing {
   readonly app: NestExpressApplication;
@@ -66,29 +68,28 @@ export async function createTestTopics(prefix: string): Promise<ReturnType<typeo
 
 export async function createDatabase(): Promise<string> {
   const database = uniqueName('inv_test').replace(/-/g, '_');
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${database}`);
-  } finally {
-    await admin.end();
-  }
+  await createPostgresDatabase(database);
   return database;
 }
 
-export async function dropDatabase(database: string): Promise<void> {
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
+export { dropDatabase } from '@dunning/testing';
+
+/** The service's own billing-events consumer (its IngestBillingEvent and DeadLetters), for tests and benches that hand it chunks directly. */
+export function billingConsumerOf(service: RunningInvoicing): ReturnType<typeof billingEventsConsumer> {
+  const { config } = service;
+  return billingEventsConsumer({
+    groupId: config.consumerGroups.billing,
+    topic: config.topics.billingEvents,
+    schema: config.schema,
+    ingest: service.app.get(IngestBillingEvent),
+    deadLetters: service.app.get(DeadLetters),
+    clock: service.clock,
+  });
 }
 
 export async function startInvoicing(options: StartOptions = {}): Promise<RunningInvoicing> {
   const database = options.database ?? (await createDatabase());
-  const databaseUrl = `postgres://postgres@127.0.0.1:5432/${database}`;
+  const databaseUrl = postgresDatabaseUrl(database);
   const prefix = options.topicPrefix ?? uniqueName('inv');
   const topics = testTopics(prefix);
   const config = loadInvoicingConfig({
