@@ -2,35 +2,18 @@ import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadServiceConfig } from '@dunning/platform';
-import { createTopic, kafkaBrokers, uniqueName } from '@dunning/testing';
-import { Client } from 'pg';
+import { createDatabase as createPostgresDatabase, createTopic, dropDatabase, kafkaBrokers, postgresDatabaseUrl, uniqueName } from '@dunning/testing';
 import { ScoringModule } from '../src/scoring.module';
 import { ScoringRuntime } from '../src/scoring-runtime';
 import { DEFAULT_SCORING_SETTINGS, type ScoringSettings } from '../src/scoring-settings';
 
-const serverUrl = (database: string): string => `postgres://postgres@127.0.0.1:5432/${database}`;
-
 export async function createDatabase(prefix: string): Promise<string> {
   const name = uniqueName(prefix).replace(/-/g, '_');
-  const admin = new Client({ connectionString: serverUrl('postgres') });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
+  await createPostgresDatabase(name);
   return name;
 }
 
-export async function dropDatabase(name: string): Promise<void> {
-  const admin = new Client({ connectionString: serverUrl('postgres') });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-}
+export { dropDatabase };
 
 /** A clock the test moves by hand. */
 export class TestClock {
@@ -69,7 +52,7 @@ export async function startScoring(clock: TestClock, overrides: Partial<ScoringS
     retrain: { ...DEFAULT_SCORING_SETTINGS.retrain, enabled: false },
     ...overrides,
   };
-  const config = loadServiceConfig('scoring', { KAFKA_BROKERS: brokers.join(','), DATABASE_URL: serverUrl(database), HTTP_PORT: '0' });
+  const config = loadServiceConfig('scoring', { KAFKA_BROKERS: brokers.join(','), DATABASE_URL: postgresDatabaseUrl(database), HTTP_PORT: '0' });
   const app = await NestFactory.create(ScoringModule.forRoot(config, { settings, clock: clock.now }), { logger: ['error', 'warn'] });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
