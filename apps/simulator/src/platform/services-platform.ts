@@ -139,10 +139,11 @@ export function pauseBeforeNextRound(schedule: QuietSchedule, busyRounds: number
  *
  * One move compresses a day into one instant, so the day's timers and the day's events would race
  * through Kafka (a due-day reminder against a payment made that morning), and which one won
- * depended on wall-clock timing: runs with the same seed differed. The clocks move first, the
- * platform settles (every service ran its due work and what it set off), and only then are the
- * day's events sent: they reach the platform as events of the past, as in production when a
- * billing system reports late. Same seed, same order, same run.
+ * depended on wall-clock timing: runs with the same seed differed. The day's events (all stamped
+ * before the move's instant) are sent and the platform settles before the clocks move: a payment
+ * made that morning is known before the midday reminder would go out. Same seed, same order, same
+ * run. (The services apply those events while their clocks still read the previous move's instant;
+ * each event carries its own time.)
  */
 export class ServicesPlatform implements Platform {
   private clock: Date | undefined;
@@ -184,15 +185,15 @@ export class ServicesPlatform implements Platform {
     // Per customer the events are in time order, so a split by time keeps each customer's order.
     for (const event of this.held) (event.time === undefined || Date.parse(event.time) <= instant.getTime() ? due : later).push(event);
     this.held = later;
-    if (!this.clock || instant > this.clock) {
-      // All at once: each service runs its own due work before it answers; what one service's work
-      // sets off in another travels through Kafka, so the platform settles before the day's events.
-      await this.timed('clocks', () => Promise.all(this.options.clocks.map((clock) => this.timed(`(clock ${clock.name})`, () => clock.advanceTo(instant)))));
-      this.clock = instant;
-      this.moves += 1;
-      if (due.length > 0) await this.waitUntilQuiet();
-    }
     await this.timed('publish', () => this.options.producer.publish(due));
+    if (this.clock && instant <= this.clock) return;
+    // The day's events are applied everywhere before the day's timers can fire.
+    if (due.length > 0) await this.waitUntilQuiet();
+    // All at once: each service runs its own due work before it answers; what one service's work
+    // sets off in another travels through Kafka and is awaited by waitUntilQuiet, as in production.
+    await this.timed('clocks', () => Promise.all(this.options.clocks.map((clock) => this.timed(`(clock ${clock.name})`, () => clock.advanceTo(instant)))));
+    this.clock = instant;
+    this.moves += 1;
   }
 
   async waitUntilQuiet(): Promise<void> {

@@ -15,7 +15,7 @@ function platformWith(probes: QuiescenceProbe[], clocks: ClockDriver[] = [], col
 const event = (id: string, customerId: string, time: string): BillingEvent => ({ specversion: '1.0', id, source: 'urn:test', type: 'billing.customer.terminated', time, data: { customerId, terminatedAt: time } }) as unknown as BillingEvent;
 
 describe('the services platform', () => {
-  it('sends an event only once the clock reaches its time, in order, after the clocks moved and the platform settled', async () => {
+  it('sends an event only once the clock reaches its time, in order, and lets the platform settle before the clocks move', async () => {
     const log: string[] = [];
     const probe: QuiescenceProbe = { name: 'orchestrator', check: async () => (log.push('probe'), { quiet: true, detail: '' }) };
     const published: string[][] = [];
@@ -37,8 +37,8 @@ describe('the services platform', () => {
     await platform.publish([event('a3', 'a', '2026-01-06T06:00:00Z')]);
     await platform.advanceClockTo(new Date('2026-01-06T11:00:00Z'));
     expect(published).toEqual([['a1', 'b1'], ['a2', 'b2', 'a3']]);
-    // The day's timers and what they set off first, then the day's events: no race between them.
-    expect(log).toEqual(['clock 2026-01-05T11:00:00.000Z', 'probe', 'probe', 'publish 2', 'clock 2026-01-06T11:00:00.000Z', 'probe', 'probe', 'publish 3']);
+    // The day's events and what they set off first, then the day's timers: no race between them.
+    expect(log).toEqual(['publish 2', 'probe', 'probe', 'clock 2026-01-05T11:00:00.000Z', 'publish 3', 'probe', 'probe', 'clock 2026-01-06T11:00:00.000Z']);
     expect(platform.heldBack).toBe(0);
     expect(platform.clockMoves).toBe(2);
     expect(platform.now?.toISOString()).toBe('2026-01-06T11:00:00.000Z');
