@@ -29,7 +29,7 @@ say() { echo "main-job: $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 started=$SECONDS
 
-customers="${MAIN_JOB_CUSTOMERS:-1000}"
+customers="${MAIN_JOB_CUSTOMERS:-2000}"
 seed="${MAIN_JOB_SEED:-1}"
 out="${MAIN_JOB_OUT:-$repo/tmp/reports/main-job}"
 switch_at="2026-05-01T00:00:00Z"
@@ -76,7 +76,7 @@ export COLLECTION_WORKER_POLL_MS="${COLLECTION_WORKER_POLL_MS:-1000}"
 export ORCHESTRATOR_TIMER_POLL_MS="${ORCHESTRATOR_TIMER_POLL_MS:-50}"
 export SCORING_SIMULATED_OVERDUE_SCAN_MS="${SCORING_SIMULATED_OVERDUE_SCAN_MS:-100}"
 export SCORING_RETRAIN_ENABLED=false
-# A base of a thousand customers has about 140 labelled outcomes at the switch (January and February's
+# A base of a thousand customers has about 140 labelled outcomes at the switch (two thousand: about 280) (January and February's
 # late invoices, whose 60-day window has closed): below the production thresholds (200 rows, 50 per
 # arm), so the main job lowers them to let the ML phase learn from its own experiment. The report
 # names the model and how many rows it learned from.
