@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { uniqueName } from '@dunning/testing';
+import { createDatabase, dropDatabase, postgresDatabaseUrl, uniqueName } from '@dunning/testing';
 import { DeliveryStore, deliveryIdFor, type StoredRequest } from './delivery-store';
 import { deliveryRecentContactsIndexSql, deliveryTraceContextSql, fullNotifierSchemaSql } from './schema';
 
@@ -7,7 +7,6 @@ import { deliveryRecentContactsIndexSql, deliveryTraceContextSql, fullNotifierSc
 // changed in between (another worker deferred, skipped or started it) is left as it is.
 
 const database = uniqueName('notifier_store').replace(/-/g, '_');
-const url = (db: string) => `postgres://postgres@127.0.0.1:5432/${db}`;
 const store = new DeliveryStore('notifier');
 let client: Client;
 const now = new Date('2026-04-06T08:00:00Z');
@@ -26,21 +25,15 @@ const request = (actionId: string): StoredRequest => ({
 });
 
 beforeAll(async () => {
-  const admin = new Client({ connectionString: url('postgres') });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
-  client = new Client({ connectionString: url(database) });
+  await createDatabase(database);
+  client = new Client({ connectionString: postgresDatabaseUrl(database) });
   await client.connect();
   for (const sql of [fullNotifierSchemaSql('notifier'), deliveryTraceContextSql('notifier'), deliveryRecentContactsIndexSql('notifier')]) await client.query(sql);
 });
 
 afterAll(async () => {
   await client.end();
-  const admin = new Client({ connectionString: url('postgres') });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
+  await dropDatabase(database);
 });
 
 describe('the send-time checks write only the version they read', () => {

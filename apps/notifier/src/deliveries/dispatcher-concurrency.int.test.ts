@@ -1,5 +1,5 @@
-import { Client, Pool } from 'pg';
-import { uniqueName, waitFor } from '@dunning/testing';
+import { Pool } from 'pg';
+import { createDatabase, dropDatabase, postgresDatabaseUrl, uniqueName, waitFor } from '@dunning/testing';
 import type { MessageProvider, OutboundMessage, SendReceipt } from '../channels/provider';
 import { loadTemplateCatalog } from '../templates/load-templates';
 import type { ContactDirectory } from './contact-directory';
@@ -12,7 +12,6 @@ import { deliveryRecentContactsIndexSql, deliveryTraceContextSql, fullNotifierSc
 // pass it. The provider stub holds every send at a gate until the test has seen who is in flight.
 
 const database = uniqueName('notifier_dispatch_conc').replace(/-/g, '_');
-const url = (db: string) => `postgres://postgres@127.0.0.1:5432/${db}`;
 const now = new Date('2026-04-06T08:00:00Z'); // Monday 10:00 in Stockholm: inside the window
 const store = new DeliveryStore('notifier');
 let pool: Pool;
@@ -95,20 +94,14 @@ async function seed(run: string, customers: readonly string[]): Promise<Map<stri
 }
 
 beforeAll(async () => {
-  const admin = new Client({ connectionString: url('postgres') });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
-  pool = new Pool({ connectionString: url(database), max: 8 });
+  await createDatabase(database);
+  pool = new Pool({ connectionString: postgresDatabaseUrl(database), max: 8 });
   for (const sql of [fullNotifierSchemaSql('notifier'), deliveryTraceContextSql('notifier'), deliveryRecentContactsIndexSql('notifier')]) await pool.query(sql);
 });
 
 afterAll(async () => {
   await pool.end();
-  const admin = new Client({ connectionString: url('postgres') });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
+  await dropDatabase(database);
 });
 
 describe('a dispatcher pass', () => {

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { uniqueName } from '@dunning/testing';
+import { createDatabase, dropDatabase, postgresDatabaseUrl, uniqueName } from '@dunning/testing';
 import { DeliveryStore, type CustomerFacts } from '../deliveries/delivery-store';
 import { notifierSchemaSql } from '../deliveries/schema';
 import { foldInvoiceFacts, type InvoiceFactsWrite } from './invoice-facts';
@@ -9,15 +9,11 @@ import { foldInvoiceFacts, type InvoiceFactsWrite } from './invoice-facts';
 // schemas that start alike, compared after every chunk (updated_at aside: an unchanged row keeps its own).
 
 const database = uniqueName('notifier_facts').replace(/-/g, '_');
-const url = (db: string) => `postgres://postgres@127.0.0.1:5432/${db}`;
 let client: Client;
 
 beforeAll(async () => {
-  const admin = new Client({ connectionString: url('postgres') });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
-  client = new Client({ connectionString: url(database) });
+  await createDatabase(database);
+  client = new Client({ connectionString: postgresDatabaseUrl(database) });
   await client.connect();
   await client.query(notifierSchemaSql('one_by_one'));
   await client.query(notifierSchemaSql('folded'));
@@ -25,10 +21,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client.end();
-  const admin = new Client({ connectionString: url('postgres') });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
+  await dropDatabase(database);
 });
 
 /** A small deterministic generator, so a failure can be replayed. */
