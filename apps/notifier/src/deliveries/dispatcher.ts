@@ -145,7 +145,8 @@ export class DeliveryDispatcher {
 
   /**
    * Steps 1–3 for one pending delivery as the pass claimed it, in a span that continues the
-   * request's trace. Its state is checked again under the lock in step 1.
+   * request's trace. Step 1 reads its state again and writes only if the row is unchanged since
+   * that read (the version check in `checked`), not under a lock.
    */
   async dispatch(pending: DeliveryRow): Promise<void> {
     if (pending.state !== 'pending') return;
